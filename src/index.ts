@@ -1,4 +1,8 @@
 // Public entry point of mint-http.
+export { connect } from "./connect.js";
+export type { Connection } from "./connection/connection.js";
+export type { ConnectOptions, ProxyOptions } from "./options.js";
+export type { TransportOptions } from "./transport/options.js";
 export { MintError, TransportError, HTTPError } from "./errors.js";
 export type { ErrorProtocol } from "./errors.js";
 export { STREAM, EOF } from "./types.js";

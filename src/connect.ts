@@ -1,0 +1,59 @@
+// The facade: `connect(scheme, address, port, opts)` validates options, opens the socket
+// (TCP or Unix), goes through a proxy when asked, and hands over to openConnection for
+// TLS, ALPN and the protocol engine.
+
+import type { Connection } from "./connection/connection.js";
+import { openConnection } from "./connection/open.js";
+import { type ConnectOptions, validateConnectOptions } from "./options.js";
+import { connectViaProxy } from "./proxy/index.js";
+import { connectTCP, describe, type TCPTarget } from "./transport/tcp.js";
+import { resolveDeadline, validateTransportOptions, type TransportOptions } from "./transport/options.js";
+import type { Scheme } from "./types.js";
+
+/**
+ * Open a connection to `address:port` over `scheme`, speaking HTTP/1.1 or HTTP/2.
+ *
+ * `address` is a host name, an IPv4/IPv6 literal, or `{ path }` for a Unix domain socket
+ * (then `opts.hostname` is required and `port` is ignored).
+ *
+ * Rejects with TransportError (`timeout`, `econnrefused`, `enotfound`, `tls_alert`,
+ * `bad_alpn_protocol`, `protocol_not_negotiated`, ...) or HTTPError (proxy
+ * `tunnel_timeout`, `unexpected_status`); throws TypeError for bad options.
+ */
+export async function connect(scheme: Scheme, address: string | { path: string }, port: number, opts: ConnectOptions = {}): Promise<Connection> {
+  if (scheme !== "http" && scheme !== "https") throw new TypeError(`scheme must be "http" or "https", got ${String(scheme)}`);
+  validateConnectOptions(opts);
+  const transportOpts = (opts.transportOpts ?? {}) as TransportOptions;
+  validateTransportOptions(transportOpts);
+  let target: TCPTarget;
+  let hostname: string;
+  if (typeof address === "string") {
+    if (address === "") throw new TypeError("address must be a host name, an IP address or { path }");
+    if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new TypeError(`port must be an integer in 1..65535, got ${String(port)}`);
+    const host = address.startsWith("[") && address.endsWith("]") ? address.slice(1, -1) : address;
+    target = { host, port };
+    hostname = opts.hostname ?? host;
+  } else if (typeof address === "object" && address !== null && typeof address.path === "string") {
+    if (opts.hostname === undefined) throw new TypeError("the hostname option is required when connecting to a Unix socket");
+    target = { path: address.path };
+    hostname = opts.hostname;
+  } else {
+    throw new TypeError("address must be a host name, an IP address or { path }");
+  }
+  if (opts.proxy !== undefined) {
+    if (target.host === undefined) throw new TypeError("a proxy cannot be used with a Unix socket address");
+    return connectViaProxy(scheme, target.host, port, hostname, opts);
+  }
+  const deadline = resolveDeadline(transportOpts);
+  const socket = await connectTCP(target, transportOpts, deadline);
+  return openConnection({
+    socket,
+    scheme,
+    hostname,
+    port: target.port ?? 0,
+    unixSocket: target.path !== undefined,
+    opts,
+    deadline,
+    where: describe(target),
+  });
+}

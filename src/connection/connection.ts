@@ -1,0 +1,434 @@
+// A Connection joins a sans-IO protocol engine (core/) to one socket.
+//
+// How it works: every API call is passed to the engine, then the bytes the engine queued
+// are written to the socket (corked until the end of the tick, so a burst of requests
+// leaves as one write). What the socket reads is fed to the engine, which returns parts.
+// - Active mode: the socket flows; each batch of parts is emitted as a "parts" event.
+// - Passive mode: the socket is paused; `recv` resumes it just long enough to read one
+//   chunk (or `byteCount` bytes), parses it and resolves with the parts.
+// When the engine or the socket fails, the socket is destroyed on every path, the
+// requests in flight fail, and "closed" is emitted once with the error. No "error"
+// event is ever emitted.
+
+import { EventEmitter } from "node:events";
+import type { Socket } from "node:net";
+import { HTTPError, MintError, TransportError } from "../errors.js";
+import type { Engine } from "../core/engine.js";
+import type { HTTP2Engine } from "../core/http2/index.js";
+import { socketError } from "../transport/tcp.js";
+import type { Body, BodyChunk, Headers, HTTP2Settings, Protocol, RequestRef, ResponsePart } from "../types.js";
+import { Inbox } from "./inbox.js";
+
+export interface ConnectionInit {
+  socket: Socket;
+  /** Builds the engine; `log` is set when logging was on at connect (frame-level debug lines). */
+  createEngine: (log: ((line: string) => void) | undefined) => Engine;
+  mode: "active" | "passive";
+  log: boolean | ((line: string) => void);
+  /** Where the socket goes, for messages ("127.0.0.1:8080"). */
+  where: string;
+  proxyHeaders?: Headers;
+}
+
+let connectionIds = 0;
+
+/** One HTTP/1 or HTTP/2 connection over one socket. See the module comment. */
+export class Connection extends EventEmitter {
+  readonly #socket: Socket;
+  readonly #engine: Engine;
+  readonly #where: string;
+  readonly #proxyHeaders: Headers;
+  readonly #private = new Map<string, unknown>();
+  readonly #inbox = new Inbox();
+  readonly #id = ++connectionIds;
+  #mode: "active" | "passive";
+  #logSink: ((line: string) => void) | undefined;
+  #corked = false;
+  #closedEmitted = false;
+  #failure: MintError | undefined;
+  #recvBusy = false;
+  #logEnabled: boolean;
+
+  constructor(init: ConnectionInit) {
+    super();
+    this.#socket = init.socket;
+    this.#where = init.where;
+    this.#mode = init.mode;
+    this.#proxyHeaders = init.proxyHeaders ?? [];
+    this.#logEnabled = init.log !== false;
+    if (typeof init.log === "function") this.#logSink = init.log;
+    this.#engine = init.createEngine(this.#logEnabled ? (line) => this.#log(() => line) : undefined);
+    const socket = this.#socket;
+    socket.setNoDelay?.(true);
+    socket.on("data", (chunk: Buffer) => this.#onData(chunk));
+    socket.on("end", () => this.#onEnd());
+    socket.on("error", (err: Error) => this.#onSocketError(err));
+    socket.on("close", () => this.#onSocketClose());
+    if (this.#mode === "passive") socket.pause();
+    else socket.resume();
+    this.#flush();
+  }
+
+  /** The protocol spoken: "http1" or "http2". */
+  get protocol(): Protocol {
+    return this.#engine.protocol;
+  }
+
+  /**
+   * Send a request; its response parts carry the returned ref.
+   * Errors: HTTPError `closed`, `request_body_is_streaming`, `too_many_concurrent_requests`,
+   * `invalid_request_method`, `invalid_request_target`, `invalid_header_name`,
+   * `invalid_header_value`, `exceeds_window_size`, ...; TypeError for wrong argument types.
+   */
+  request(method: string, path: string, headers: Headers, body: Body): RequestRef {
+    this.#checkWritable();
+    const ref = this.#engine.request(method, path, headers, body);
+    this.#log(() => `> ${method} ${path} (${ref})`);
+    this.#flush();
+    return ref;
+  }
+
+  /** Send a chunk of a body opened with STREAM; EOF or `{ eof: true, trailers }` ends it. */
+  streamRequestBody(ref: RequestRef, chunk: BodyChunk): void {
+    this.#checkWritable();
+    this.#engine.streamRequestBody(ref, chunk);
+    this.#flush();
+  }
+
+  /**
+   * Passive mode: read from the socket and resolve with the parts parsed. `byteCount` 0
+   * (default) takes whatever is available; otherwise exactly that many bytes (fewer only at
+   * the end of the stream). Rejects with TransportError `timeout` when nothing (enough)
+   * arrives in `timeoutMs` (the connection stays usable), and with the connection's error,
+   * whose `parts` holds the parts parsed before it, when the connection fails.
+   */
+  async recv(byteCount = 0, timeoutMs = Infinity): Promise<ResponsePart[]> {
+    if (this.#mode !== "passive") throw new TypeError("recv() can only be used in passive mode; call setMode(\"passive\") first");
+    if (!Number.isInteger(byteCount) || byteCount < 0) throw new TypeError("recv byteCount must be a non-negative integer");
+    if (!(timeoutMs >= 0)) throw new TypeError("recv timeoutMs must be a non-negative number");
+    if (this.#recvBusy) throw new TypeError("recv() is already waiting on this connection");
+    if (this.#failure !== undefined && this.#inbox.isEmpty) throw this.#failure;
+    if (!this.#engine.isOpen("read") && this.#inbox.isEmpty) {
+      throw new HTTPError(this.protocol, "closed", `the connection to ${this.#where} is closed`);
+    }
+    this.#recvBusy = true;
+    try {
+      const chunk = await this.#inbox.take(byteCount, timeoutMs, this.#socket);
+      if (chunk === "timeout") {
+        throw new TransportError("timeout", `no response data from ${this.#where} within ${timeoutMs} ms`);
+      }
+      if (chunk === "eof") return this.#handleEof(true);
+      if (chunk instanceof Error) return this.#handleSocketError(chunk, true);
+      return this.#handleData(chunk, true);
+    } finally {
+      this.#recvBusy = false;
+    }
+  }
+
+  /** Switch between active ("parts" events) and passive (`recv`) delivery. */
+  setMode(mode: "active" | "passive"): void {
+    if (mode !== "active" && mode !== "passive") throw new TypeError(`mode must be "active" or "passive", got ${String(mode)}`);
+    if (mode === this.#mode) return;
+    this.#mode = mode;
+    if (mode === "passive") {
+      this.#socket.pause();
+      return;
+    }
+    // Whatever passive mode read but nobody asked for is delivered first.
+    const pending = this.#inbox.drain();
+    process.nextTick(() => {
+      for (const item of pending) {
+        if (this.#closedEmitted) return;
+        if (item === "eof") this.#handleEof(false);
+        else if (item instanceof Error) this.#handleSocketError(item, false);
+        else this.#handleData(item, false);
+      }
+      if (!this.#closedEmitted && this.#mode === "active") this.#socket.resume();
+    });
+  }
+
+  /** Close the connection (HTTP/2 sends GOAWAY first). Resolves once the socket is closed. */
+  close(): Promise<void> {
+    const socket = this.#socket;
+    if (this.#engine.isOpen("read") || this.#engine.isOpen("write")) {
+      try {
+        this.#engine.close();
+      } catch {
+        // A failing engine is closed anyway.
+      }
+    }
+    this.#flush();
+    return new Promise((resolve) => {
+      if (socket.destroyed && socket.closed) {
+        this.#emitClosed(undefined);
+        resolve();
+        return;
+      }
+      socket.once("close", () => resolve());
+      if (this.#corked) {
+        this.#corked = false;
+        socket.uncork();
+      }
+      socket.end(() => socket.destroy());
+      // A peer that never reads must not keep us waiting for the FIN to be written.
+      if (socket.writableLength === 0) socket.destroy();
+    });
+  }
+
+  /** Whether the connection can still write requests ("write", default) or read responses ("read"). */
+  isOpen(type: "read" | "write" = "write"): boolean {
+    if (type !== "read" && type !== "write") throw new TypeError(`isOpen type must be "read" or "write", got ${String(type)}`);
+    if (this.#socket.destroyed && this.#inbox.isEmpty) return false;
+    if (type === "write" && !this.#socket.writable) return false;
+    return this.#engine.isOpen(type);
+  }
+
+  /** Requests sent whose response has not ended (HTTP/2: client streams open). */
+  openRequestCount(): number {
+    return this.#engine.openRequestCount();
+  }
+
+  /** Bytes a streamed body may send now: the HTTP/2 send window, Infinity on HTTP/1. */
+  requestBodyWindow(ref: RequestRef): number {
+    return this.#engine.requestBodyWindow(ref);
+  }
+
+  putPrivate(key: string, value: unknown): void {
+    this.#private.set(key, value);
+  }
+
+  getPrivate<T = unknown>(key: string, fallback?: T): T | undefined {
+    return this.#private.has(key) ? (this.#private.get(key) as T) : fallback;
+  }
+
+  deletePrivate(key: string): void {
+    this.#private.delete(key);
+  }
+
+  /** The socket: a tls.TLSSocket for https (read-only use, e.g. getPeerCertificate()). */
+  getSocket(): Socket {
+    return this.#socket;
+  }
+
+  /** Headers of the tunnel proxy's CONNECT reply; [] otherwise. */
+  getProxyHeaders(): Headers {
+    return this.#proxyHeaders.map(([n, v]) => [n, v]);
+  }
+
+  /** Turn debug logging of the connection's traffic on or off (stderr unless a function was given). */
+  putLog(enabled: boolean): void {
+    if (typeof enabled !== "boolean") throw new TypeError("putLog takes a boolean");
+    this.#logEnabled = enabled;
+  }
+
+  // HTTP/2 methods, present when protocol === "http2".
+
+  /** HTTP/2: send a PING; a "pong" part with the returned ref answers it. */
+  ping(payload?: Uint8Array): RequestRef {
+    this.#checkWritable();
+    const ref = this.#h2("ping").ping(payload);
+    this.#flush();
+    return ref;
+  }
+
+  /** HTTP/2: send SETTINGS; applied once the server acknowledges them. */
+  putSettings(settings: Partial<HTTP2Settings>): void {
+    this.#checkWritable();
+    this.#h2("putSettings").putSettings(settings);
+    this.#flush();
+  }
+
+  /** HTTP/2: a setting the server advertised (or the RFC default until it does). */
+  getServerSetting(name: keyof HTTP2Settings): number | boolean {
+    return this.#h2("getServerSetting").getServerSetting(name);
+  }
+
+  /** HTTP/2: a setting we advertised. */
+  getClientSetting(name: keyof HTTP2Settings): number | boolean {
+    return this.#h2("getClientSetting").getClientSetting(name);
+  }
+
+  /** HTTP/2: reset the request's stream with CANCEL; later frames for it are dropped. */
+  cancelRequest(ref: RequestRef): void {
+    this.#h2("cancelRequest").cancelRequest(ref);
+    if (!this.#socket.destroyed) this.#flush();
+  }
+
+  /** HTTP/2: the send window of the connection or of a request. */
+  getWindowSize(target: "connection" | { request: RequestRef }): number {
+    return this.#h2("getWindowSize").getWindowSize(target);
+  }
+
+  /** HTTP/2: grow the receive window of the connection or of a request (WINDOW_UPDATE). */
+  setWindowSize(target: "connection" | { request: RequestRef }, size: number): void {
+    this.#checkWritable();
+    this.#h2("setWindowSize").setWindowSize(target, size);
+    this.#flush();
+  }
+
+  #h2(method: string): HTTP2Engine {
+    if (this.#engine.protocol !== "http2") throw new TypeError(`${method}() is only available on HTTP/2 connections`);
+    return this.#engine as HTTP2Engine;
+  }
+
+  #checkWritable(): void {
+    if (this.#failure !== undefined) {
+      throw new HTTPError(this.protocol, "closed", `the connection to ${this.#where} is closed (${this.#failure.message})`);
+    }
+  }
+
+  // Socket events.
+
+  #onData(chunk: Buffer): void {
+    this.#log(() => `< ${chunk.length} bytes`);
+    if (this.#mode === "passive" || !this.#inbox.isEmpty) {
+      this.#socket.pause();
+      this.#inbox.push(chunk);
+      return;
+    }
+    this.#handleData(chunk, false);
+  }
+
+  #onEnd(): void {
+    this.#log(() => "< end of stream");
+    if (this.#mode === "passive" || !this.#inbox.isEmpty) this.#inbox.push("eof");
+    else this.#handleEof(false);
+  }
+
+  #onSocketError(err: Error): void {
+    this.#log(() => `socket error: ${err.message}`);
+    const error = socketError(err, this.#where);
+    if (this.#mode === "passive" || !this.#inbox.isEmpty) this.#inbox.push(error);
+    else this.#handleSocketError(error, false);
+  }
+
+  #onSocketClose(): void {
+    // A close without 'end' or 'error' (e.g. destroyed by us) still ends the engine.
+    if (this.#mode === "passive" || !this.#inbox.isEmpty) {
+      this.#inbox.push("eof");
+      return;
+    }
+    if (!this.#closedEmitted) this.#handleEof(false);
+  }
+
+  // Feeding the engine.
+
+  #handleData(chunk: Uint8Array, passive: boolean): ResponsePart[] {
+    let parts: ResponsePart[];
+    try {
+      parts = this.#engine.receive(chunk);
+    } catch (err) {
+      return this.#terminate(err, passive);
+    }
+    this.#flush();
+    return this.#deliver(parts, passive);
+  }
+
+  #handleEof(passive: boolean): ResponsePart[] {
+    if (this.#closedEmitted) {
+      if (passive) throw this.#failure ?? new HTTPError(this.protocol, "closed", `the connection to ${this.#where} is closed`);
+      return [];
+    }
+    let parts: ResponsePart[];
+    try {
+      parts = this.#engine.receiveEof();
+    } catch (err) {
+      return this.#terminate(err, passive);
+    }
+    this.#socket.destroy();
+    const out = this.#deliver(parts, passive);
+    this.#emitClosed(undefined);
+    return out;
+  }
+
+  #handleSocketError(error: TransportError, passive: boolean): ResponsePart[] {
+    if (this.#closedEmitted) {
+      if (passive) throw this.#failure ?? error;
+      return [];
+    }
+    let parts: ResponsePart[] = [];
+    try {
+      parts = this.#engine.fail(error);
+    } catch {
+      // The engine is closed either way.
+    }
+    error.parts = parts;
+    return this.#terminate(error, passive);
+  }
+
+  #deliver(parts: ResponsePart[], passive: boolean): ResponsePart[] {
+    if (!this.#engine.isOpen("read") && !this.#closedEmitted) {
+      // The protocol is done with this socket (connection: close, GOAWAY drained, 101).
+      this.#finishSocket();
+      if (!passive) {
+        if (parts.length > 0) this.emit("parts", parts);
+        this.#emitClosed(undefined);
+        return parts;
+      }
+      this.#emitClosed(undefined);
+      return parts;
+    }
+    if (!passive && parts.length > 0) this.emit("parts", parts);
+    return parts;
+  }
+
+  #terminate(err: unknown, passive: boolean): ResponsePart[] {
+    const error = err instanceof MintError ? err : new TransportError("closed", `unexpected failure: ${String(err)}`, undefined, { cause: err });
+    this.#failure = error;
+    this.#finishSocket();
+    if (passive) {
+      this.#emitClosed(error);
+      throw error;
+    }
+    if (error.parts !== undefined && error.parts.length > 0) this.emit("parts", error.parts);
+    this.#emitClosed(error);
+    return [];
+  }
+
+  /** Flush what the engine queued (e.g. GOAWAY), then close the socket. */
+  #finishSocket(): void {
+    this.#flush();
+    const socket = this.#socket;
+    if (socket.destroyed) return;
+    if (this.#corked) {
+      this.#corked = false;
+      socket.uncork();
+    }
+    if (socket.writableLength === 0) socket.destroy();
+    else socket.end(() => socket.destroy());
+  }
+
+  #emitClosed(error: MintError | undefined): void {
+    if (this.#closedEmitted) return;
+    this.#closedEmitted = true;
+    this.#log(() => `closed${error ? `: ${error.message}` : ""}`);
+    if (this.listenerCount("closed") > 0) this.emit("closed", error);
+  }
+
+  #flush(): void {
+    const out = this.#engine.takeOutgoing();
+    if (out.length === 0) return;
+    const socket = this.#socket;
+    if (socket.destroyed || !socket.writable) return;
+    if (!this.#corked) {
+      this.#corked = true;
+      socket.cork();
+      process.nextTick(() => {
+        if (!this.#corked) return;
+        this.#corked = false;
+        socket.uncork();
+      });
+    }
+    for (const chunk of out) {
+      this.#log(() => `> ${chunk.length} bytes`);
+      socket.write(chunk);
+    }
+  }
+
+  #log(line: () => string): void {
+    if (!this.#logEnabled) return;
+    const text = `[mint-http #${this.#id} ${this.protocol}] ${line()}`;
+    if (this.#logSink !== undefined) this.#logSink(text);
+    else process.stderr.write(text + "\n");
+  }
+}
