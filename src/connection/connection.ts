@@ -57,7 +57,7 @@ export class Connection extends EventEmitter {
     this.#proxyHeaders = init.proxyHeaders ?? [];
     this.#logEnabled = init.log !== false;
     if (typeof init.log === "function") this.#logSink = init.log;
-    this.#engine = init.createEngine(this.#logEnabled ? (line) => this.#log(() => line) : undefined);
+    this.#engine = init.createEngine(this.#logEnabled ? (line) => this.#log(line) : undefined);
     const socket = this.#socket;
     socket.setNoDelay?.(true);
     socket.on("data", (chunk: Buffer) => this.#onData(chunk));
@@ -83,7 +83,7 @@ export class Connection extends EventEmitter {
   request(method: string, path: string, headers: Headers, body: Body): RequestRef {
     this.#checkWritable();
     const ref = this.#engine.request(method, path, headers, body);
-    this.#log(() => `> ${method} ${path} (${ref})`);
+    if (this.#logEnabled) this.#log(`> ${method} ${path} (${ref})`);
     this.#flush();
     return ref;
   }
@@ -280,7 +280,7 @@ export class Connection extends EventEmitter {
   // Socket events.
 
   #onData(chunk: Buffer): void {
-    this.#log(() => `< ${chunk.length} bytes`);
+    if (this.#logEnabled) this.#log(`< ${chunk.length} bytes`);
     if (this.#mode === "passive" || !this.#inbox.isEmpty) {
       this.#socket.pause();
       this.#inbox.push(chunk);
@@ -290,13 +290,13 @@ export class Connection extends EventEmitter {
   }
 
   #onEnd(): void {
-    this.#log(() => "< end of stream");
+    if (this.#logEnabled) this.#log("< end of stream");
     if (this.#mode === "passive" || !this.#inbox.isEmpty) this.#inbox.push("eof");
     else this.#handleEof(false);
   }
 
   #onSocketError(err: Error): void {
-    this.#log(() => `socket error: ${err.message}`);
+    if (this.#logEnabled) this.#log(`socket error: ${err.message}`);
     const error = socketError(err, this.#where);
     if (this.#mode === "passive" || !this.#inbox.isEmpty) this.#inbox.push(error);
     else this.#handleSocketError(error, false);
@@ -401,7 +401,7 @@ export class Connection extends EventEmitter {
   #emitClosed(error: MintError | undefined): void {
     if (this.#closedEmitted) return;
     this.#closedEmitted = true;
-    this.#log(() => `closed${error ? `: ${error.message}` : ""}`);
+    if (this.#logEnabled) this.#log(`closed${error ? `: ${error.message}` : ""}`);
     if (this.listenerCount("closed") > 0) this.emit("closed", error);
   }
 
@@ -420,14 +420,14 @@ export class Connection extends EventEmitter {
       });
     }
     for (const chunk of out) {
-      this.#log(() => `> ${chunk.length} bytes`);
+      if (this.#logEnabled) this.#log(`> ${chunk.length} bytes`);
       socket.write(chunk);
     }
   }
 
-  #log(line: () => string): void {
+  #log(line: string): void {
     if (!this.#logEnabled) return;
-    const text = `[mint-http #${this.#id} ${this.protocol}] ${line()}`;
+    const text = `[mint-http #${this.#id} ${this.protocol}] ${line}`;
     if (this.#logSink !== undefined) this.#logSink(text);
     else process.stderr.write(text + "\n");
   }
