@@ -9,6 +9,7 @@
 // `rejectUnauthorized` vs `verify`, ...): there is one way to say each thing.
 
 import type { PeerCertificate } from "node:tls";
+import { hasSystemStore } from "./trust-store.js";
 
 /** TLS protocol versions accepted in {@link TransportOptions.versions}. */
 export type TLSVersionName = "tlsv1" | "tlsv1.1" | "tlsv1.2" | "tlsv1.3";
@@ -114,6 +115,8 @@ export function validateTransportOptions(opts: unknown): TransportOptions {
     fail(`"verify" must be "verify_peer" or "verify_none", got ${describe(verify)}`);
   if (cacertfile !== undefined && (typeof cacertfile !== "string" || cacertfile === ""))
     fail(`"cacertfile" must be a non-empty path string, got ${describe(cacertfile)}`);
+  if (cacerts === "system" && !hasSystemStore())
+    fail(`cacerts "system" needs tls.getCACertificates (Node 22.15+ or 23.5+); this is Node ${process.versions.node}`);
   if (cacerts !== undefined && cacerts !== "system") {
     if (!Array.isArray(cacerts)) fail(`"cacerts" must be an array of PEM strings or DER bytes, or "system", got ${describe(cacerts)}`);
     cacerts.forEach((c, i) => {
