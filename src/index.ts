@@ -1,5 +1,6 @@
 // Public entry point of mint-http.
 export { connect } from "./connect.js";
+export { basicProxyAuth } from "./proxy/auth.js";
 export type { Connection } from "./connection/connection.js";
 export type { ConnectOptions, ProxyOptions } from "./options.js";
 export type { TransportOptions } from "./transport/options.js";
