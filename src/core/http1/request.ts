@@ -1,0 +1,256 @@
+// Request encoding and validation (RFC 9112 §3 request line, §5 field lines, §6 framing).
+//
+// How this works: `encodeRequest` checks everything first — method, target, every header
+// name and value, the caller's framing headers against the body — and only then builds the
+// head as one string (request line, `host` first unless the caller gave one, the caller's
+// headers, the defaults, the connection-wide extra headers) and encodes it once into a
+// single Uint8Array, with a small body appended in the same array. Nothing is queued when a
+// check fails. Field values are latin1 (isFieldValue refuses anything above 0xFF), so an
+// ASCII head goes through TextEncoder.encodeInto and only a head with obs-text is copied
+// character by character.
+
+import type { Body, Headers } from "../../types.js";
+import { STREAM } from "../../types.js";
+import { FORBIDDEN_TRAILERS, isFieldValue, isToken, lowerName } from "../headers.js";
+import { isSafeTarget, isValidTarget, targetBytesAsLatin1 } from "./target.js";
+import { parseContentLength, parseTokenList } from "./field-values.js";
+import {
+  contentLengthMismatch, invalidContentLengthHeader, invalidHeaderName, invalidHeaderValue, invalidRequestMethod,
+  invalidRequestTarget, requestTransferEncodingAndContentLength, unallowedTrailingHeader,
+} from "./errors.js";
+
+/** Per-connection constants, prepared once by the engine. */
+export interface RequestConfig {
+  /** `host: <authority>\r\n` */
+  hostLine: string;
+  /** `user-agent: mint-http/<version>\r\n` */
+  userAgentLine: string;
+  /** The extra headers, already validated and rendered as field lines. */
+  extraLines: string;
+  extraHasHost: boolean;
+  extraHasUserAgent: boolean;
+  caseSensitive: boolean;
+  skipTargetValidation: boolean;
+  /** Prepended to origin-form targets, those starting with "/" (forward proxy: absolute-form). */
+  targetPrefix: string;
+}
+
+/** How the request body travels after the head. */
+export const enum BodyMode {
+  /** Body (if any) is complete in the queued bytes. */
+  Complete = 0,
+  /** Streamed; the engine frames each chunk. */
+  StreamChunked = 1,
+  /** Streamed as is: content-length given (known length) or the caller encodes. */
+  StreamIdentity = 2,
+}
+
+export interface EncodedRequest {
+  mode: BodyMode;
+  /** Declared length of a streamed identity body, -1 when the caller manages framing. */
+  contentLength: number;
+}
+
+const utf8 = new TextEncoder();
+const SMALL_BODY = 16384;
+
+/** Render `name: value\r\n` lines for headers checked with {@link checkFields}. */
+function fieldLines(headers: Headers, caseSensitive: boolean): string {
+  let s = "";
+  for (let i = 0; i < headers.length; i++) {
+    const h = headers[i]!;
+    s += (caseSensitive ? h[0] : lowerName(h[0])) + ": " + h[1] + "\r\n";
+  }
+  return s;
+}
+
+/**
+ * Check shapes (TypeError) and contents (HTTPError) of a header list.
+ * @throws HTTPError `invalid_header_name`, `invalid_header_value`
+ */
+export function checkFields(headers: unknown, what: string): asserts headers is Headers {
+  if (!Array.isArray(headers)) throw new TypeError(`${what} must be an array of [name, value] pairs`);
+  for (let i = 0; i < headers.length; i++) {
+    const h: unknown = headers[i];
+    if (!Array.isArray(h) || h.length !== 2 || typeof h[0] !== "string" || typeof h[1] !== "string") {
+      throw new TypeError(`${what}[${i}] must be a [name, value] pair of strings`);
+    }
+    // RFC 9110 §5.1: field-name = token
+    if (!isToken(h[0])) throw invalidHeaderName(h[0]);
+    // RFC 9110 §5.5: no CR, LF, NUL or other controls in a field value
+    if (!isFieldValue(h[1])) throw invalidHeaderValue(h[0], h[1]);
+  }
+}
+
+/** Encode a latin1 string into a new array with `extra` spare bytes at the end. */
+export function encodeLatin1(s: string, extra: number): Uint8Array {
+  const n = s.length;
+  const out = new Uint8Array(n + extra);
+  const r = utf8.encodeInto(s, out);
+  if (r.read !== n || r.written !== n) {
+    // obs-text present: one byte per character
+    for (let i = 0; i < n; i++) out[i] = s.charCodeAt(i);
+  }
+  return out;
+}
+
+/**
+ * Validate and encode a request; pushes the bytes to write onto `out` only on success.
+ * @throws TypeError for wrong argument types.
+ * @throws HTTPError `invalid_request_method`, `invalid_request_target`, `invalid_header_name`,
+ *   `invalid_header_value`, `content_length_mismatch` (a body whose length is not the given
+ *   content-length), `invalid_content_length_header` (not digits, or several that disagree),
+ *   `transfer_encoding_and_content_length`, `empty_token_list`, `invalid_token_list`
+ */
+export function encodeRequest(
+  cfg: RequestConfig, method: string, target: string, headers: Headers, body: Body, out: Uint8Array[],
+): EncodedRequest {
+  if (typeof method !== "string") throw new TypeError("method must be a string");
+  if (typeof target !== "string") throw new TypeError("target must be a string");
+  if (body !== null && body !== undefined && body !== STREAM && typeof body !== "string" && !(body instanceof Uint8Array)) {
+    throw new TypeError("body must be a string, a Uint8Array, null or STREAM");
+  }
+  // RFC 9112 §3.1: method = token (also keeps CR/LF/SP out of the request line)
+  if (!isToken(method)) throw invalidRequestMethod(method);
+  // RFC 9112 §3.2: request-target; RFC 3986 characters only
+  if (cfg.skipTargetValidation ? !isSafeTarget(target) : !isValidTarget(target)) throw invalidRequestTarget(target);
+  checkFields(headers, "headers");
+
+  let hasHost = cfg.extraHasHost, hasUserAgent = cfg.extraHasUserAgent;
+  let contentLength: string | null = null;
+  let teIndex = -1;
+  let teTokens: string[] | null = null;
+  for (let i = 0; i < headers.length; i++) {
+    const h = headers[i]!;
+    const name = lowerName(h[0]);
+    switch (name) {
+      case "host": hasHost = true; break;
+      case "user-agent": hasUserAgent = true; break;
+      case "content-length":
+        if (contentLength !== null && contentLength !== h[1].trim()) throw invalidContentLengthHeader(h[1]);
+        contentLength = h[1].trim();
+        break;
+      case "transfer-encoding":
+        teIndex = i;
+        parseTokenList(h[1], teTokens ??= []);
+        break;
+    }
+  }
+  // RFC 9112 §6.2: a sender MUST NOT send content-length with transfer-encoding
+  if (contentLength !== null && teIndex >= 0) throw requestTransferEncodingAndContentLength();
+
+  let bodyBytes: Uint8Array | null = null;
+  let mode = BodyMode.Complete;
+  let declared = -1;
+  let extra = "";
+  let replaceTE: string | null = null;
+  if (body === null || body === undefined) {
+    // No body: a non-zero content-length would leave the server waiting for bytes that are
+    // never sent, and it would read the next request as this body.
+    if (contentLength !== null && (!isDigits(contentLength) || Number(contentLength) !== 0)) {
+      throw contentLengthMismatch(contentLength, 0);
+    }
+  } else if (body === STREAM) {
+    if (contentLength !== null) {
+      mode = BodyMode.StreamIdentity;
+      declared = parseRequestContentLength(contentLength);
+    } else if (teTokens !== null) {
+      // Mint §3.5: chunked or identity named by the caller → the caller encodes the body;
+      // other codings → append chunked, which must be the final coding (RFC 9112 §6.1).
+      if (teTokens.includes("chunked") || teTokens.includes("identity")) {
+        mode = BodyMode.StreamIdentity;
+      } else {
+        mode = BodyMode.StreamChunked;
+        replaceTE = headers[teIndex]![1] + ",chunked";
+      }
+    } else {
+      mode = BodyMode.StreamChunked;
+      extra = "transfer-encoding: chunked\r\n";
+    }
+  } else {
+    bodyBytes = typeof body === "string" ? utf8.encode(body) : body;
+    if (contentLength !== null) {
+      if (!isDigits(contentLength) || Number(contentLength) !== bodyBytes.length) {
+        throw contentLengthMismatch(contentLength, bodyBytes.length);
+      }
+    } else if (teIndex < 0) {
+      extra = "content-length: " + bodyBytes.length + "\r\n";
+    }
+    // With a caller transfer-encoding the caller has framed the body itself.
+  }
+
+  let head = method + " " + (target.charCodeAt(0) === 47 /* / */ ? cfg.targetPrefix : "");
+  head += (cfg.skipTargetValidation ? targetBytesAsLatin1(target) : target) + " HTTP/1.1\r\n";
+  // RFC 9112 §3.2: a user agent SHOULD send host as the first field line
+  if (!hasHost) head += cfg.hostLine;
+  if (replaceTE === null) {
+    head += fieldLines(headers, cfg.caseSensitive);
+  } else {
+    for (let i = 0; i < headers.length; i++) {
+      const h = headers[i]!;
+      head += (cfg.caseSensitive ? h[0] : lowerName(h[0])) + ": " + (i === teIndex ? replaceTE : h[1]) + "\r\n";
+    }
+  }
+  if (!hasUserAgent) head += cfg.userAgentLine;
+  head += extra + cfg.extraLines + "\r\n";
+
+  if (bodyBytes !== null && bodyBytes.length > 0) {
+    if (bodyBytes.length <= SMALL_BODY) {
+      const buf = encodeLatin1(head, bodyBytes.length);
+      buf.set(bodyBytes, head.length);
+      out.push(buf);
+    } else {
+      out.push(encodeLatin1(head, 0), bodyBytes);
+    }
+  } else {
+    out.push(encodeLatin1(head, 0));
+  }
+  return { mode, contentLength: declared };
+}
+
+function isDigits(s: string): boolean {
+  if (s.length === 0 || s.length > 16) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
+function parseRequestContentLength(value: string): number {
+  try {
+    return parseContentLength(value);
+  } catch {
+    throw invalidContentLengthHeader(value);
+  }
+}
+
+/**
+ * Encode the last chunk with trailers: `0 CRLF *(field-line CRLF) CRLF`.
+ * @throws TypeError for a malformed list.
+ * @throws HTTPError `invalid_header_name`, `invalid_header_value`, `unallowed_trailing_header`
+ */
+export function encodeTrailers(cfg: RequestConfig, trailers: Headers): Uint8Array {
+  checkFields(trailers, "trailers");
+  for (let i = 0; i < trailers.length; i++) {
+    const name = lowerName(trailers[i]![0]);
+    // RFC 9110 §6.5.1: fields needed for framing, routing, auth, ... are not allowed in trailers
+    if (FORBIDDEN_TRAILERS.has(name)) throw unallowedTrailingHeader(name);
+  }
+  return encodeLatin1("0\r\n" + fieldLines(trailers, cfg.caseSensitive) + "\r\n", 0);
+}
+
+/**
+ * Validate the extra headers once at engine creation and render them.
+ * @throws HTTPError `invalid_header_name`, `invalid_header_value`
+ */
+export function renderExtraHeaders(extra: Headers, caseSensitive: boolean): { lines: string; hasHost: boolean; hasUserAgent: boolean } {
+  checkFields(extra, "extraHeaders");
+  let hasHost = false, hasUserAgent = false;
+  for (const [name] of extra) {
+    const l = lowerName(name);
+    if (l === "host") hasHost = true;
+    else if (l === "user-agent") hasUserAgent = true;
+  }
+  return { lines: fieldLines(extra, caseSensitive), hasHost, hasUserAgent };
+}
