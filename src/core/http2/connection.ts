@@ -1,0 +1,146 @@
+// The state of one HTTP/2 connection, shared by the receive handlers (receive.ts,
+// header-block.ts) and the public engine (engine.ts), with the small helpers all of
+// them use to queue control frames and retire streams.
+//
+// Streams live in two maps, by id and by ref. Once closed they are removed from both;
+// whether an id absent from the maps was used before (closed) or never (idle) follows
+// from the next id we would open (odd, client streams) and the highest promised id
+// (even, server pushes): RFC 9113 §5.1.1 makes ids strictly increasing.
+
+import { Encoder, Decoder } from "../../hpack/index.js";
+import type { HTTPError, TransportError } from "../../errors.js";
+import type { HTTP2Settings, RequestRef, ResponsePart } from "../../types.js";
+import { FrameType, Flag } from "./frame-header.js";
+import { FrameReader } from "./frame-reader.js";
+import { WriteBuffer } from "./write-buffer.js";
+import type { ReceiveWindow } from "./flow-control.js";
+import type { Stream } from "./stream-state.js";
+
+/** A header block being collected over HEADERS/PUSH_PROMISE + CONTINUATION frames. */
+export interface PendingBlock {
+  kind: "headers" | "push_promise";
+  streamId: number;
+  endStream: boolean;
+  promisedStreamId: number;
+  fragments: Uint8Array[];
+  size: number;
+  frames: number;
+}
+
+export interface GoawayInfo {
+  lastStreamId: number;
+  errorCode: number;
+  debugData: string;
+}
+
+/** Open → (GOAWAY received) goaway → closed; closed is terminal. */
+export type ConnectionPhase = "open" | "goaway" | "closed";
+
+export class H2Connection {
+  phase: ConnectionPhase = "open";
+  /** False until the server's first frame, which must be SETTINGS (RFC 9113 §3.4). */
+  handshakeDone = false;
+  goaway: GoawayInfo | null = null;
+  /** Error to throw once the current receive() has processed all its frames. */
+  pendingError: HTTPError | null = null;
+
+  readonly server: HTTP2Settings;
+  readonly client: HTTP2Settings;
+  /** Our SETTINGS frames not yet acknowledged, oldest first (RFC 9113 §6.5.3). */
+  readonly pendingSettings: Array<Array<[number, number]>> = [];
+
+  readonly encoder = new Encoder(4096);
+  readonly decoder = new Decoder(4096);
+  readonly reader = new FrameReader();
+  readonly out = new WriteBuffer();
+
+  readonly byId = new Map<number, Stream>();
+  readonly byRef = new Map<RequestRef, Stream>();
+  nextStreamId = 1;
+  openClientStreams = 0;
+  openPushStreams = 0;
+  /** Highest stream id the server promised (RFC 9113 §5.1.1). */
+  lastPushId = 0;
+  /** Highest promised id we accepted: the last_stream_id of our GOAWAY. */
+  lastProcessedPushId = 0;
+
+  /** Connection send window (RFC 9113 §6.9.1). */
+  sendWindow = 65_535;
+  readonly recv: ReceiveWindow;
+  readonly refillThreshold: number;
+  /** Streams whose receive window shrank during the current receive(). */
+  readonly touched: Stream[] = [];
+
+  block: PendingBlock | null = null;
+  /** Our PINGs awaiting their ACK, oldest first. */
+  readonly pings: Array<{ ref: RequestRef; payload: Uint8Array }> = [];
+
+  /** PING/SETTINGS frames needing an answer in the current receive(). */
+  controlFrames = 0;
+  /** Frames in a row that produced nothing for the caller (RST_STREAM, empty DATA, ...). */
+  idleFrames = 0;
+
+  constructor(
+    server: HTTP2Settings, client: HTTP2Settings, connectionWindow: number, threshold: number,
+    readonly log: ((line: string) => void) | undefined,
+  ) {
+    this.server = server;
+    this.client = client;
+    this.recv = { peak: connectionWindow, remaining: connectionWindow };
+    this.refillThreshold = threshold;
+  }
+
+  /** Never used by the server nor by us yet (RFC 9113 §5.1 "idle"). */
+  isIdle(streamId: number): boolean {
+    return (streamId & 1) === 1 ? streamId >= this.nextStreamId : streamId > this.lastPushId;
+  }
+
+  addStream(s: Stream): void {
+    this.byId.set(s.id, s);
+    this.byRef.set(s.ref, s);
+    if (s.isPush) this.openPushStreams++;
+    else this.openClientStreams++;
+  }
+
+  removeStream(s: Stream): void {
+    if (this.byId.delete(s.id)) {
+      this.byRef.delete(s.ref);
+      if (s.isPush) this.openPushStreams--;
+      else this.openClientStreams--;
+    }
+    s.state = "closed";
+  }
+
+  queueRst(streamId: number, code: number): void {
+    const p = new Uint8Array(4);
+    p[0] = code >>> 24; p[1] = (code >>> 16) & 0xff; p[2] = (code >>> 8) & 0xff; p[3] = code & 0xff;
+    this.out.frame(FrameType.RST_STREAM, 0, streamId, p);
+  }
+
+  queueWindowUpdate(streamId: number, increment: number): void {
+    const p = new Uint8Array(4);
+    p[0] = (increment >>> 24) & 0x7f; p[1] = (increment >>> 16) & 0xff; p[2] = (increment >>> 8) & 0xff; p[3] = increment & 0xff;
+    this.out.frame(FrameType.WINDOW_UPDATE, 0, streamId, p);
+  }
+
+  queueGoaway(code: number, debug: string): void {
+    const d = new TextEncoder().encode(debug);
+    const p = new Uint8Array(8 + d.length);
+    const last = this.lastProcessedPushId;
+    p[0] = (last >>> 24) & 0x7f; p[1] = (last >>> 16) & 0xff; p[2] = (last >>> 8) & 0xff; p[3] = last & 0xff;
+    p[4] = code >>> 24; p[5] = (code >>> 16) & 0xff; p[6] = (code >>> 8) & 0xff; p[7] = code & 0xff;
+    p.set(d, 8);
+    this.out.frame(FrameType.GOAWAY, 0, 0, p);
+  }
+
+  queueSettingsAck(): void {
+    this.out.frame(FrameType.SETTINGS, Flag.ACK, 0, new Uint8Array(0));
+  }
+
+  /** Stream error: RST_STREAM(code) and an `error` part for this request only (RFC 9113 §5.4.2). */
+  failStream(s: Stream, code: number, error: HTTPError | TransportError, parts: ResponsePart[]): void {
+    this.queueRst(s.id, code);
+    this.removeStream(s);
+    parts.push({ type: "error", ref: s.ref, error });
+  }
+}

@@ -1,0 +1,290 @@
+// Handling of each frame the server sends (RFC 9113 §6), turning them into response
+// parts and queued answers (ACKs, WINDOW_UPDATEs, RST_STREAMs).
+//
+// Connection errors are thrown (the engine answers with GOAWAY and turns terminal);
+// stream errors reset the one stream and add an `error` part for it. Frames for streams
+// we closed are ignored where RFC 9113 §5.1 allows, but header blocks are still decoded
+// to keep the HPACK table in sync, and DATA still counts against the connection window.
+
+import type { ResponsePart } from "../../types.js";
+import { connectionError, ErrorCode, errorCodeDetails, errorCodeName, h2Error, streamError } from "./errors.js";
+import { Flag, FrameType } from "./frame-header.js";
+import {
+  decodeContinuation, decodeData, decodeGoaway, decodeHeaders, decodePing, decodePriority, decodePushPromise,
+  decodeRstStream, decodeSettings, decodeWindowUpdate,
+} from "./frames-decode.js";
+import { growWindow, refillIncrement } from "./flow-control.js";
+import { continueBlock, decodeBlock, startBlock } from "./header-block.js";
+import type { H2Connection, PendingBlock } from "./connection.js";
+import { handleResponseHeaders, handlePushPromise, endResponse } from "./response.js";
+import { applyClientAck, applyServerSettings } from "./settings-exchange.js";
+import { canReceive, Phase } from "./stream-state.js";
+
+/** Most PING/SETTINGS frames answered in one receive() before ENHANCE_YOUR_CALM. */
+export const MAX_CONTROL_FRAMES_PER_RECEIVE = 1000;
+/** Most frames in a row that do no useful work (RST_STREAM, empty DATA, ignored frames). */
+export const MAX_IDLE_FRAMES = 1000;
+
+const textDecoder = new TextDecoder();
+
+function idle(c: H2Connection): void {
+  if (++c.idleFrames > MAX_IDLE_FRAMES) {
+    throw connectionError(ErrorCode.ENHANCE_YOUR_CALM, `more than ${MAX_IDLE_FRAMES} frames in a row without response data`);
+  }
+}
+
+function control(c: H2Connection): void {
+  if (++c.controlFrames > MAX_CONTROL_FRAMES_PER_RECEIVE) {
+    throw connectionError(ErrorCode.ENHANCE_YOUR_CALM, `more than ${MAX_CONTROL_FRAMES_PER_RECEIVE} PING/SETTINGS frames at once`);
+  }
+}
+
+/** Process one frame. Throws connection errors; pushes parts. */
+export function handleFrame(c: H2Connection, type: number, flags: number, streamId: number, payload: Uint8Array, parts: ResponsePart[]): void {
+  // RFC 9113 §6.10: while a header block is open, only its CONTINUATION frames may arrive.
+  if (c.block !== null && (type !== FrameType.CONTINUATION || streamId !== c.block.streamId)) {
+    throw connectionError(ErrorCode.PROTOCOL_ERROR, `frame of type ${type} on stream ${streamId} inside a header block of stream ${c.block.streamId}`);
+  }
+  if (!c.handshakeDone) {
+    // RFC 9113 §3.4: the server preface is a SETTINGS frame, and must come first.
+    if (type === FrameType.GOAWAY) {
+      const f = decodeGoaway(streamId, payload);
+      throw h2Error("server_closed_connection", `the server refused the connection with GOAWAY ${errorCodeName(f.errorCode)}`, {
+        ...errorCodeDetails(f.errorCode), debugData: textDecoder.decode(f.debugData),
+      });
+    }
+    if (type !== FrameType.SETTINGS || (flags & Flag.ACK) !== 0) {
+      throw connectionError(ErrorCode.PROTOCOL_ERROR, "the server's first frame was not SETTINGS");
+    }
+    c.handshakeDone = true;
+  }
+  switch (type) {
+    case FrameType.DATA: return onData(c, flags, streamId, payload, parts);
+    case FrameType.HEADERS: {
+      const f = decodeHeaders(flags, streamId, payload);
+      if (!c.byId.has(streamId) && c.isIdle(streamId)) {
+        // RFC 9113 §5.1: HEADERS on an idle stream the server may not open (odd id, or an unpromised even id).
+        throw connectionError(ErrorCode.PROTOCOL_ERROR, `HEADERS on idle stream ${streamId}`);
+      }
+      const block = startBlock(c, "headers", streamId, f.endStream, 0, f.fragment, f.endHeaders);
+      if (block !== null) return onBlock(c, block, parts);
+      return;
+    }
+    case FrameType.CONTINUATION: {
+      const f = decodeContinuation(flags, streamId, payload);
+      if (f.fragment.length === 0 && !f.endHeaders) idle(c);
+      const block = continueBlock(c, f.fragment, f.endHeaders);
+      if (block !== null) return onBlock(c, block, parts);
+      return;
+    }
+    case FrameType.PRIORITY:
+      // RFC 9113 §5.3.2: priority signals are deprecated; check the frame, then ignore it.
+      decodePriority(streamId, payload);
+      c.log?.("h2: ignored PRIORITY frame");
+      return idle(c);
+    case FrameType.RST_STREAM: return onRstStream(c, streamId, payload, parts);
+    case FrameType.SETTINGS: {
+      const f = decodeSettings(flags, streamId, payload);
+      if (f.ack) return applyClientAck(c);
+      control(c);
+      applyServerSettings(c, f.params);
+      c.queueSettingsAck();
+      return;
+    }
+    case FrameType.PUSH_PROMISE: {
+      // RFC 9113 §6.6: PUSH_PROMISE after we disabled push is a PROTOCOL_ERROR.
+      if (!c.client.enablePush) throw connectionError(ErrorCode.PROTOCOL_ERROR, "PUSH_PROMISE received with push disabled");
+      const f = decodePushPromise(flags, streamId, payload);
+      const promised = f.promisedStreamId;
+      // RFC 9113 §5.1.1: server streams are even and new ids are larger than all earlier ones.
+      if ((promised & 1) === 1 || promised <= c.lastPushId) {
+        throw connectionError(ErrorCode.PROTOCOL_ERROR, `PUSH_PROMISE with invalid promised stream id ${promised}`);
+      }
+      if ((streamId & 1) === 0 || (!c.byId.has(streamId) && c.isIdle(streamId))) {
+        throw connectionError(ErrorCode.PROTOCOL_ERROR, `PUSH_PROMISE on stream ${streamId}, not an open request`);
+      }
+      c.lastPushId = promised;
+      const block = startBlock(c, "push_promise", streamId, false, promised, f.fragment, f.endHeaders);
+      if (block !== null) return onBlock(c, block, parts);
+      return;
+    }
+    case FrameType.PING: {
+      const f = decodePing(flags, streamId, payload);
+      if (f.ack) return onPingAck(c, f.payload, parts);
+      control(c);
+      // RFC 9113 §6.7: answer with a PING ACK carrying the same payload.
+      c.out.frame(FrameType.PING, Flag.ACK, 0, f.payload);
+      return;
+    }
+    case FrameType.GOAWAY: return onGoaway(c, streamId, payload, parts);
+    case FrameType.WINDOW_UPDATE: return onWindowUpdate(c, streamId, payload, parts);
+    default:
+      // RFC 9113 §4.1, §5.5: unknown frame types are ignored.
+      return idle(c);
+  }
+}
+
+function onData(c: H2Connection, flags: number, streamId: number, payload: Uint8Array, parts: ResponsePart[]): void {
+  const f = decodeData(flags, streamId, payload);
+  const n = f.flowLength;
+  // RFC 9113 §6.9.1: the sender MUST NOT exceed the window; every DATA counts, padding included,
+  // even on streams we closed (§6.9).
+  if (n > c.recv.remaining) {
+    throw connectionError(ErrorCode.FLOW_CONTROL_ERROR, `DATA of ${n} octets exceeds the connection receive window ${c.recv.remaining}`);
+  }
+  c.recv.remaining -= n;
+  const s = c.byId.get(streamId);
+  if (s === undefined) {
+    // RFC 9113 §6.1: DATA on an idle stream is a PROTOCOL_ERROR; on a closed one it is ignored.
+    if (c.isIdle(streamId)) throw connectionError(ErrorCode.PROTOCOL_ERROR, `DATA on idle stream ${streamId}`);
+    return idle(c);
+  }
+  if (n > s.recvRemaining) {
+    c.failStream(s, ErrorCode.FLOW_CONTROL_ERROR, streamError(ErrorCode.FLOW_CONTROL_ERROR, `DATA exceeds the stream receive window ${s.recvRemaining}`), parts);
+    return;
+  }
+  s.recvRemaining -= n;
+  if (n > 0) c.touched.push(s);
+  if (!canReceive(s.state)) {
+    // RFC 9113 §5.1: DATA after the server ended the stream is a STREAM_CLOSED stream error.
+    c.failStream(s, ErrorCode.STREAM_CLOSED, streamError(ErrorCode.STREAM_CLOSED, "DATA after the end of the response"), parts);
+    return;
+  }
+  if (s.phase !== Phase.Body) {
+    // RFC 9113 §8.1: a response starts with HEADERS.
+    c.failStream(s, ErrorCode.PROTOCOL_ERROR, streamError(ErrorCode.PROTOCOL_ERROR, "DATA before the response HEADERS"), parts);
+    return;
+  }
+  const len = f.data.length;
+  s.receivedLength += len;
+  // RFC 9113 §8.1.1: more content than content-length makes the response malformed.
+  if (s.expectedLength >= 0 && s.receivedLength > s.expectedLength) {
+    c.failStream(s, ErrorCode.PROTOCOL_ERROR, streamError(ErrorCode.PROTOCOL_ERROR, `more DATA than the content-length of ${s.expectedLength}`), parts);
+    return;
+  }
+  if (len > 0) {
+    c.idleFrames = 0;
+    parts.push({ type: "data", ref: s.ref, data: f.data });
+  } else if (!f.endStream) {
+    idle(c);
+  }
+  if (f.endStream) endResponse(c, s, parts);
+}
+
+function onBlock(c: H2Connection, block: PendingBlock, parts: ResponsePart[]): void {
+  const headers = decodeBlock(c, block);
+  if (block.kind === "headers") {
+    const s = c.byId.get(block.streamId);
+    // A stream we closed (cancelled, reset): the block was decoded only to keep HPACK in sync.
+    if (s === undefined) return idle(c);
+    return handleResponseHeaders(c, s, headers, block.endStream, parts);
+  }
+  return handlePushPromise(c, block.streamId, block.promisedStreamId, headers, parts);
+}
+
+function onRstStream(c: H2Connection, streamId: number, payload: Uint8Array, parts: ResponsePart[]): void {
+  const f = decodeRstStream(streamId, payload);
+  idle(c);
+  const s = c.byId.get(streamId);
+  if (s === undefined) {
+    // RFC 9113 §6.4: RST_STREAM on an idle stream is a PROTOCOL_ERROR.
+    if (c.isIdle(streamId)) throw connectionError(ErrorCode.PROTOCOL_ERROR, `RST_STREAM on idle stream ${streamId}`);
+    return;
+  }
+  const responseDone = s.state === "half_closed_remote";
+  c.removeStream(s);
+  if (responseDone) return;
+  if (f.errorCode === ErrorCode.NO_ERROR) {
+    parts.push({ type: "done", ref: s.ref });
+  } else {
+    const name = errorCodeName(f.errorCode);
+    parts.push({
+      type: "error", ref: s.ref,
+      error: h2Error("server_closed_request", `the server reset the request with ${name.toUpperCase()}`, errorCodeDetails(f.errorCode)),
+    });
+  }
+}
+
+function onPingAck(c: H2Connection, payload: Uint8Array, parts: ResponsePart[]): void {
+  for (let i = 0; i < c.pings.length; i++) {
+    const p = c.pings[i]!.payload;
+    let same = true;
+    for (let j = 0; j < 8; j++) if (p[j] !== payload[j]) { same = false; break; }
+    if (same) {
+      const [entry] = c.pings.splice(i, 1);
+      parts.push({ type: "pong", ref: entry!.ref });
+      return;
+    }
+  }
+  c.log?.("h2: ignored a PING ACK that matches no PING we sent");
+}
+
+function onGoaway(c: H2Connection, streamId: number, payload: Uint8Array, parts: ResponsePart[]): void {
+  const f = decodeGoaway(streamId, payload);
+  const debugData = textDecoder.decode(f.debugData);
+  c.goaway = { lastStreamId: f.lastStreamId, errorCode: f.errorCode, debugData };
+  if (c.phase === "open") c.phase = "goaway";
+  // RFC 9113 §6.8: streams above last_stream_id were not processed and may be retried.
+  for (const s of c.byId.values()) {
+    if (s.isPush || s.id <= f.lastStreamId) continue;
+    c.removeStream(s);
+    parts.push({
+      type: "error", ref: s.ref,
+      error: h2Error("unprocessed", "the server did not process this request before going away; it is safe to retry"),
+    });
+  }
+  if (f.errorCode !== ErrorCode.NO_ERROR) {
+    c.pendingError = h2Error("server_closed_connection", `the server closed the connection with GOAWAY ${errorCodeName(f.errorCode)}${debugData ? `: ${debugData}` : ""}`, {
+      ...errorCodeDetails(f.errorCode), debugData,
+    });
+  }
+}
+
+function onWindowUpdate(c: H2Connection, streamId: number, payload: Uint8Array, parts: ResponsePart[]): void {
+  const f = decodeWindowUpdate(streamId, payload);
+  if (streamId === 0) {
+    // RFC 9113 §6.9: a zero increment on the connection is a PROTOCOL_ERROR.
+    if (f.increment === 0) throw connectionError(ErrorCode.PROTOCOL_ERROR, "WINDOW_UPDATE with a zero increment on the connection");
+    const w = growWindow(c.sendWindow, f.increment);
+    // RFC 9113 §6.9.1: a window above 2^31-1 is a FLOW_CONTROL_ERROR.
+    if (w < 0) throw connectionError(ErrorCode.FLOW_CONTROL_ERROR, "WINDOW_UPDATE pushed the connection window past 2^31-1");
+    c.sendWindow = w;
+    return;
+  }
+  const s = c.byId.get(streamId);
+  if (s === undefined) {
+    // RFC 9113 §6.9: WINDOW_UPDATE on an idle stream is a PROTOCOL_ERROR; closed streams ignore it.
+    if (c.isIdle(streamId)) throw connectionError(ErrorCode.PROTOCOL_ERROR, `WINDOW_UPDATE on idle stream ${streamId}`);
+    return;
+  }
+  if (f.increment === 0) {
+    c.failStream(s, ErrorCode.PROTOCOL_ERROR, streamError(ErrorCode.PROTOCOL_ERROR, "WINDOW_UPDATE with a zero increment"), parts);
+    return;
+  }
+  const w = growWindow(s.sendWindow, f.increment);
+  if (w < 0) {
+    c.failStream(s, ErrorCode.FLOW_CONTROL_ERROR, streamError(ErrorCode.FLOW_CONTROL_ERROR, "WINDOW_UPDATE pushed the stream window past 2^31-1"), parts);
+    return;
+  }
+  s.sendWindow = w;
+}
+
+/** After a receive(): top receive windows back up to their peak where due (batched). */
+export function refillWindows(c: H2Connection): void {
+  const inc = refillIncrement(c.recv.peak, c.recv.remaining, c.refillThreshold);
+  if (inc > 0) {
+    c.queueWindowUpdate(0, inc);
+    c.recv.remaining += inc;
+  }
+  const touched = c.touched;
+  for (let i = 0; i < touched.length; i++) {
+    const s = touched[i]!;
+    if (!canReceive(s.state)) continue;
+    const si = refillIncrement(s.recvPeak, s.recvRemaining, c.refillThreshold);
+    if (si > 0) {
+      c.queueWindowUpdate(s.id, si);
+      s.recvRemaining += si;
+    }
+  }
+  touched.length = 0;
+}
