@@ -1,0 +1,115 @@
+// The benchmark's scenario table: what each scenario asks for, which server answers it and
+// which contenders run it. Contenders listed under `extra` run only with BENCH_ALL=1 or when
+// BENCH_FILTER names them, which keeps the default run near three minutes on two cores.
+
+export type Unit = "req/s" | "MB/s" | "conns/s" | "bytes/conn";
+export type ServerName = "h1" | "h2" | "tls" | "nginx" | "nghttpd";
+
+export interface Contender {
+  label: string;
+  file: "mint" | "undici" | "node" | "raw";
+  variant: string;
+}
+
+export const CONTENDERS: Record<string, Contender> = {
+  raw: { label: "raw socket (ceiling)", file: "raw", variant: "h1" },
+  mint: { label: "mint-http active", file: "mint", variant: "active" },
+  "mint-passive": { label: "mint-http passive recv", file: "mint", variant: "passive" },
+  "undici-request": { label: "undici Pool.request", file: "undici", variant: "request" },
+  "undici-dispatch": { label: "undici Pool.dispatch", file: "undici", variant: "dispatch" },
+  "node-http": { label: "node:http keep-alive agent", file: "node", variant: "http" },
+  "node-http2": { label: "node:http2 session", file: "node", variant: "http2" },
+  "undici-h2c": { label: "undici H2CClient.request", file: "undici", variant: "request" },
+  "undici-h2c-dispatch": { label: "undici H2CClient.dispatch", file: "undici", variant: "dispatch" },
+  "raw-tls": { label: "raw tls socket (ceiling)", file: "raw", variant: "tls" },
+  "node-https": { label: "node:https agent", file: "node", variant: "https" },
+  "undici-tls": { label: "undici Client per connection", file: "undici", variant: "request" },
+};
+
+export interface Scenario {
+  id: string;
+  title: string;
+  unit: Unit;
+  server: ServerName;
+  target: string; // h1: listener name; h2/nghttpd: path
+  kind: "requests" | "tls" | "memory";
+  protocol: "http1" | "http2";
+  connections: number;
+  inFlight: number; // per connection (HTTP/1) or per session (HTTP/2)
+  method?: "GET" | "POST";
+  bodySize?: number;
+  resume?: boolean;
+  reference: string;
+  contenders: string[];
+  extra?: string[];
+}
+
+const MiB = 1024 * 1024;
+const H1_ALL = ["raw", "mint", "mint-passive", "undici-request", "undici-dispatch", "node-http"];
+const TLS = ["mint", "node-https", "undici-tls"];
+
+export const SCENARIOS: Scenario[] = [
+  {
+    id: "h1-small", title: "small GETs, HTTP/1.1, 10 connections x 1 in flight", unit: "req/s",
+    server: "h1", target: "small", kind: "requests", protocol: "http1", connections: 10, inFlight: 1,
+    reference: "undici-request", contenders: H1_ALL,
+  },
+  {
+    id: "h1-pipelined", title: "small GETs, HTTP/1.1, 10 connections x 10 pipelined", unit: "req/s",
+    server: "h1", target: "small", kind: "requests", protocol: "http1", connections: 10, inFlight: 10,
+    reference: "undici-request", contenders: ["raw", "mint", "undici-request"], extra: ["mint-passive", "undici-dispatch"],
+  },
+  {
+    id: "h2-small", title: "small GETs, HTTP/2 (h2c), 1 connection x 100 streams", unit: "req/s",
+    server: "h2", target: "/small", kind: "requests", protocol: "http2", connections: 1, inFlight: 100,
+    reference: "undici-h2c", contenders: ["mint", "node-http2", "undici-h2c"], extra: ["mint-passive", "undici-h2c-dispatch"],
+  },
+  {
+    id: "h1-64k", title: "64 KiB responses, HTTP/1.1, 10 connections x 1 in flight", unit: "req/s",
+    server: "h1", target: "k64", kind: "requests", protocol: "http1", connections: 10, inFlight: 1,
+    reference: "undici-request", contenders: ["mint", "undici-request", "node-http"], extra: ["raw", "mint-passive", "undici-dispatch"],
+  },
+  {
+    id: "h1-upload", title: "1 MiB uploads, HTTP/1.1, 10 connections x 1 in flight", unit: "req/s",
+    server: "h1", target: "upload", kind: "requests", protocol: "http1", connections: 10, inFlight: 1,
+    method: "POST", bodySize: MiB,
+    reference: "undici-request", contenders: ["mint", "undici-request"], extra: ["raw", "node-http", "undici-dispatch"],
+  },
+  {
+    id: "h1-download", title: "large download, HTTP/1.1, 1 connection", unit: "MB/s",
+    server: "h1", target: "large", kind: "requests", protocol: "http1", connections: 1, inFlight: 1,
+    reference: "undici-request", contenders: ["mint", "undici-request"], extra: ["raw", "node-http", "mint-passive", "undici-dispatch"],
+  },
+  {
+    id: "h2-download", title: "large download, HTTP/2 (h2c), 1 stream, default windows", unit: "MB/s",
+    server: "h2", target: "/large", kind: "requests", protocol: "http2", connections: 1, inFlight: 1,
+    reference: "undici-h2c", contenders: ["mint", "undici-h2c"], extra: ["node-http2", "mint-passive"],
+  },
+  {
+    id: "tls-new", title: "new TLS connections (1 GET each), 10 at a time, full handshakes", unit: "conns/s",
+    server: "tls", target: "/", kind: "tls", protocol: "http1", connections: 10, inFlight: 1, resume: false,
+    reference: "undici-tls", contenders: TLS, extra: ["raw-tls"],
+  },
+  {
+    id: "tls-resumed", title: "new TLS connections (1 GET each), 10 at a time, session resumption", unit: "conns/s",
+    server: "tls", target: "/", kind: "tls", protocol: "http1", connections: 10, inFlight: 1, resume: true,
+    reference: "undici-tls", contenders: TLS, extra: ["raw-tls"],
+  },
+  {
+    id: "memory", title: "heap per idle open connection (500 connections, after one GET each)", unit: "bytes/conn",
+    server: "h1", target: "small", kind: "memory", protocol: "http1",
+    connections: Number(process.env.BENCH_IDLE_CONNS ?? 500), inFlight: 1,
+    reference: "undici-request", contenders: ["mint", "undici-request", "node-http"],
+  },
+  // Extra targets, run only when the server is installed.
+  {
+    id: "nginx-small", title: "small GETs against nginx, HTTP/1.1, 10 connections x 1 in flight", unit: "req/s",
+    server: "nginx", target: "/", kind: "requests", protocol: "http1", connections: 10, inFlight: 1,
+    reference: "undici-request", contenders: ["mint", "undici-request", "node-http"],
+  },
+  {
+    id: "nghttpd-small", title: "small GETs against nghttpd (h2c), 1 connection x 100 streams", unit: "req/s",
+    server: "nghttpd", target: "/small", kind: "requests", protocol: "http2", connections: 1, inFlight: 100,
+    reference: "undici-h2c", contenders: ["mint", "node-http2", "undici-h2c"],
+  },
+];
