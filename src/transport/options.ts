@@ -116,7 +116,7 @@ export function validateTransportOptions(opts: unknown): TransportOptions {
   if (cacertfile !== undefined && (typeof cacertfile !== "string" || cacertfile === ""))
     fail(`"cacertfile" must be a non-empty path string, got ${describe(cacertfile)}`);
   if (cacerts === "system" && !hasSystemStore())
-    fail(`cacerts "system" needs tls.getCACertificates (Node 22.15+ or 23.5+); this is Node ${process.versions.node}`);
+    fail(`cacerts "system" needs tls.getCACertificates (Node 22.15+ or 23.10+); this is Node ${process.versions.node}`);
   if (cacerts !== undefined && cacerts !== "system") {
     if (!Array.isArray(cacerts)) fail(`"cacerts" must be an array of PEM strings or DER bytes, or "system", got ${describe(cacerts)}`);
     cacerts.forEach((c, i) => {

@@ -61,7 +61,8 @@ export function connectTLS(o: ConnectTLSOptions): Promise<tls.TLSSocket> {
   }
 
   const { sessionKey } = built;
-  const session = sessionKey === undefined ? undefined : sessionCache.get(sessionKey);
+  const cached = sessionKey === undefined ? undefined : sessionCache.get(sessionKey);
+  const session = cached?.session;
   let tlsSocket: tls.TLSSocket;
   try {
     tlsSocket = tls.connect({ ...built.options, socket, ...(session ? { session } : {}) });
@@ -74,11 +75,12 @@ export function connectTLS(o: ConnectTLSOptions): Promise<tls.TLSSocket> {
     let settled = false;
     let verified = false;
     let pendingSession: Buffer | undefined;
+    let verifiedPeer: tls.DetailedPeerCertificate | undefined;
     let timer: NodeJS.Timeout | undefined;
 
     const onSession = (s: Buffer) => {
       if (sessionKey === undefined) return;
-      if (verified) sessionCache.set(sessionKey, s);
+      if (verified) sessionCache.set(sessionKey, { session: s, peer: verifiedPeer });
       else pendingSession = s;
     };
     const cleanup = () => {
@@ -102,11 +104,18 @@ export function connectTLS(o: ConnectTLSOptions): Promise<tls.TLSSocket> {
     const onClose = () => fail(new TransportError("closed", `${hostname}:${port} closed the connection during the TLS handshake`));
     const onSecure = () => {
       if (settled) return;
-      const err = built.verify ? verifyPeer(tlsSocket, built, transportOpts) : undefined;
-      if (err) return fail(err);
+      let peer: tls.DetailedPeerCertificate | undefined;
+      if (built.verify) {
+        peer = tlsSocket.getPeerCertificate(true);
+        // A resumed session carries no certificate: check the one verified when it was made.
+        if ((!peer || !peer.raw) && tlsSocket.isSessionReused()) peer = cached?.peer;
+        const err = verifyPeer(tlsSocket, peer, built, transportOpts);
+        if (err) return fail(err);
+      }
       cleanup();
       verified = true;
-      if (pendingSession && sessionKey !== undefined) sessionCache.set(sessionKey, pendingSession);
+      verifiedPeer = peer;
+      if (pendingSession && sessionKey !== undefined) sessionCache.set(sessionKey, { session: pendingSession, peer });
       resolve(tlsSocket);
     };
 
@@ -126,9 +135,8 @@ export function connectTLS(o: ConnectTLSOptions): Promise<tls.TLSSocket> {
 }
 
 /** The checks of verify_peer after the handshake; returns the error, or undefined when the peer is accepted. */
-function verifyPeer(s: tls.TLSSocket, built: BuiltTLSOptions, opts: TransportOptions): TransportError | undefined {
+function verifyPeer(s: tls.TLSSocket, peer: tls.DetailedPeerCertificate | undefined, built: BuiltTLSOptions, opts: TransportOptions): TransportError | undefined {
   const host = built.verifyName;
-  const peer = s.getPeerCertificate(true);
   if (!peer || !peer.raw) return verifyError("NO_PEER_CERTIFICATE", host, undefined);
   const authErr = s.authorizationError as unknown;
   if (authErr) {

@@ -7,7 +7,7 @@
 //   path and modification time, so a changed file is read again and an unchanged one never.
 // - `cacerts`: PEM strings are used as is, DER bytes are wrapped into PEM (cached per array).
 // - `cacerts: "system"`: the OS store, from `tls.getCACertificates("system")`, where the
-//   running Node has it (22.15+ / 23.5+); elsewhere it is refused with a TypeError.
+//   running Node has it (22.15+ / 23.10+); elsewhere it is refused with a TypeError.
 // Both `cacertfile` and `cacerts` may be given: the store is their union.
 //
 // `key` identifies the store for the session cache, so a session verified against one store
@@ -92,7 +92,7 @@ function loadList(list: Array<string | Uint8Array>): { pems: string[]; digest: s
 
 function loadSystem(): { pems: string[]; digest: string } {
   if (!hasSystemStore())
-    throw new TypeError(`invalid transportOpts: cacerts "system" needs tls.getCACertificates (Node 22.15+ or 23.5+); this is Node ${process.versions.node}`);
+    throw new TypeError(`invalid transportOpts: cacerts "system" needs tls.getCACertificates (Node 22.15+ or 23.10+); this is Node ${process.versions.node}`);
   if (!systemCache) {
     const pems = (tls as unknown as { getCACertificates(kind: string): string[] }).getCACertificates("system");
     systemCache = { pems, digest: digest(pems) };

@@ -21,6 +21,8 @@ export interface TestServer {
   servernames: Array<string | false | undefined>;
   /** The server-side TLS sockets, in order. */
   sockets: tls.TLSSocket[];
+  /** Resolves once the server has completed `n` TLS handshakes (TLS 1.3 finishes there after the client). */
+  handshakes(n: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -39,10 +41,15 @@ export async function startServer(kind: ServerKind, options: tls.TlsOptions): Pr
   server.on("tlsClientError", () => {});
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as AddressInfo).port;
+  const handshakes = async (n: number) => {
+    for (let i = 0; i < 200 && sockets.length < n; i++) await new Promise((r) => setTimeout(r, 5));
+    assert.ok(sockets.length >= n, `server completed ${sockets.length} handshakes, expected ${n}`);
+  };
   return {
     port,
     servernames,
     sockets,
+    handshakes,
     close: () => new Promise<void>((resolve) => {
       for (const s of sockets) s.destroy();
       (server as { closeAllConnections?: () => void }).closeAllConnections?.();

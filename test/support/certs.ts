@@ -45,6 +45,8 @@ export interface TestCerts {
   ipOnly: CertEntry;
   /** No subjectAltName at all, CN=localhost. */
   cnOnly: CertEntry;
+  /** A client certificate (CN=mint-http client, clientAuth), signed by the root. */
+  client: CertEntry;
 }
 
 let cached: TestCerts | undefined;
@@ -129,6 +131,7 @@ export function testCerts(): TestCerts {
   sign("wildcard", "*.example.test", "root", leafExt("DNS:*.example.test"));
   sign("iponly", "127.0.0.1", "root", leafExt("IP:127.0.0.1,IP:::1"));
   sign("cnonly", "localhost", "root", leafExt());
+  sign("client", "mint-http client", "root", leafExt().replace("serverAuth", "clientAuth"));
   sign("chained", "localhost", "intermediate", leafExt("DNS:localhost,IP:127.0.0.1"));
   writeFileSync(join(dir, "chained-full.crt"), read("chained.crt") + read("intermediate.crt"));
 
@@ -150,6 +153,7 @@ export function testCerts(): TestCerts {
     chained: entry("chained", "chained-full.crt"),
     ipOnly: entry("iponly"),
     cnOnly: entry("cnonly"),
+    client: entry("client"),
   };
   return cached;
 }
