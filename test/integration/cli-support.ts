@@ -1,0 +1,146 @@
+// Helpers for the mint-http command tests: run the command as a child process, and start
+// local servers (HTTPS speaking HTTP/2 and HTTP/1.1, plain HTTP, a proxy) on 127.0.0.1.
+
+import { spawn } from "node:child_process";
+import * as http from "node:http";
+import * as http2 from "node:http2";
+import * as net from "node:net";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { testCerts } from "../support/certs.js";
+
+/** The repository root. */
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+/** What a command run produced. */
+export interface RunResult {
+  code: number | null;
+  stdout: Buffer;
+  stderr: string;
+  ms: number;
+}
+
+/** Run `node --import tsx src/cli/main.ts ...args`; kills it after `timeoutMs`. */
+export function runCLI(args: string[], timeoutMs = 20_000): Promise<RunResult> {
+  return runNode(["--import", "tsx", join(ROOT, "src/cli/main.ts"), ...args], timeoutMs);
+}
+
+/** Run node with `args` from the repository root. */
+export function runNode(args: string[], timeoutMs = 20_000, command = process.execPath): Promise<RunResult> {
+  const start = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    const out: Buffer[] = [];
+    let err = "";
+    child.stdout.on("data", (d: Buffer) => out.push(d));
+    child.stderr.setEncoding("utf8");
+    child.stderr.on("data", (d: string) => (err += d));
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout: Buffer.concat(out), stderr: err, ms: Date.now() - start });
+    });
+  });
+}
+
+/** A running server and how to reach it. */
+export interface TestServer {
+  port: number;
+  url(path?: string): string;
+  close(): Promise<void>;
+}
+
+type Handler = (req: http.IncomingMessage | http2.Http2ServerRequest, res: http.ServerResponse | http2.Http2ServerResponse) => void;
+
+function closer(server: net.Server): () => Promise<void> {
+  const sockets = new Set<net.Socket>();
+  server.on("connection", (s: net.Socket) => {
+    sockets.add(s);
+    s.on("close", () => sockets.delete(s));
+  });
+  server.on("secureConnection", (s: net.Socket) => {
+    sockets.add(s);
+    s.on("close", () => sockets.delete(s));
+  });
+  return () =>
+    new Promise((resolve) => {
+      for (const s of sockets) s.destroy();
+      server.close(() => resolve());
+    });
+}
+
+function listen(server: net.Server): Promise<number> {
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve((server.address() as net.AddressInfo).port)));
+}
+
+/** HTTPS on 127.0.0.1 speaking HTTP/2 and HTTP/1.1 (ALPN), with the given certificate. */
+export async function startHTTPS(handler: Handler, cert: "valid" | "expired" | "selfSigned" = "valid"): Promise<TestServer> {
+  const certs = testCerts();
+  const server = http2.createSecureServer({ cert: certs[cert].cert, key: certs[cert].key, allowHTTP1: true }, handler);
+  server.on("sessionError", () => {});
+  server.on("tlsClientError", () => {});
+  const close = closer(server);
+  const port = await listen(server);
+  return { port, url: (path = "/") => `https://localhost:${port}${path}`, close };
+}
+
+/** Plain HTTP/1.1 on 127.0.0.1. */
+export async function startHTTP(handler: Handler): Promise<TestServer & { server: http.Server }> {
+  const server = http.createServer(handler);
+  const close = closer(server);
+  const port = await listen(server);
+  return { server, port, url: (path = "/") => `http://127.0.0.1:${port}${path}`, close };
+}
+
+/** What the proxy saw. */
+export interface ProxyLog {
+  connects: Array<{ target: string; auth: string | undefined }>;
+  forwards: Array<{ url: string; auth: string | undefined }>;
+}
+
+/**
+ * An HTTP proxy on 127.0.0.1: CONNECT tunnels to 127.0.0.1 targets, and answers forward
+ * (absolute-form) requests itself with "forwarded <url>". Requires `auth` when given.
+ */
+export async function startProxy(auth?: string): Promise<TestServer & { log: ProxyLog }> {
+  const log: ProxyLog = { connects: [], forwards: [] };
+  const expected = auth === undefined ? undefined : `Basic ${Buffer.from(auth).toString("base64")}`;
+  const server = http.createServer((req, res) => {
+    log.forwards.push({ url: req.url ?? "", auth: req.headers["proxy-authorization"] });
+    if (expected !== undefined && req.headers["proxy-authorization"] !== expected) {
+      res.writeHead(407, { "proxy-authenticate": "Basic" }).end();
+      return;
+    }
+    res.end(`forwarded ${req.url}\n`);
+  });
+  server.on("connect", (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
+    log.connects.push({ target: req.url ?? "", auth: req.headers["proxy-authorization"] });
+    if (expected !== undefined && req.headers["proxy-authorization"] !== expected) {
+      client.end("HTTP/1.1 407 Proxy Authentication Required\r\nproxy-authenticate: Basic\r\ncontent-length: 0\r\n\r\n");
+      return;
+    }
+    const port = Number((req.url ?? "").split(":").pop());
+    const upstream = net.connect(port, "127.0.0.1", () => {
+      client.write("HTTP/1.1 200 Connection Established\r\n\r\n");
+      if (head.length > 0) upstream.write(head);
+      upstream.pipe(client);
+      client.pipe(upstream);
+    });
+    upstream.on("error", () => client.destroy());
+    client.on("error", () => upstream.destroy());
+  });
+  const close = closer(server);
+  const port = await listen(server);
+  return { log, port, url: () => `http://127.0.0.1:${port}`, close };
+}
+
+/** Reads a request body fully. */
+export function readBody(req: NodeJS.ReadableStream): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (d: Buffer) => chunks.push(d));
+    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}
