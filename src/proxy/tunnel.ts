@@ -1,8 +1,8 @@
 // CONNECT tunnels (https targets behind a proxy).
 //
 // How it works: open the proxy socket (TCP, or TLS when the proxy is https), send
-// `CONNECT host:port HTTP/1.1` with the proxy headers, and read the reply with
-// ConnectReplyReader before `tunnelTimeout`. On 2xx, the bytes that came after the reply's
+// `CONNECT host:port HTTP/1.1` with the proxy headers, and read the reply with a
+// ConnectExchange (the HTTP/1 engine) before `tunnelTimeout`. On 2xx, the bytes that came after the reply's
 // header section are put back at the front of the socket's read buffer, and the socket is
 // handed to openConnection: TLS to the target with the target's own options and hostname,
 // ALPN, then the HTTP/1 or HTTP/2 engine. On any failure the proxy socket is destroyed.
@@ -16,7 +16,7 @@ import type { ConnectOptions, ProxyOptions } from "../options.js";
 import { describe, socketError } from "../transport/tcp.js";
 import { resolveDeadline, type TransportOptions } from "../transport/options.js";
 import type { Headers } from "../types.js";
-import { type ConnectReply, ConnectReplyReader } from "./connect-reply.js";
+import { type ConnectReply, ConnectExchange } from "./connect-exchange.js";
 import { reachProxy } from "./reach-proxy.js";
 
 /** Default time to wait for the proxy's reply to CONNECT, in ms. */
@@ -25,15 +25,6 @@ export const DEFAULT_TUNNEL_TIMEOUT = 30_000;
 /** `host:port` as CONNECT wants it (RFC 9110 §9.3.6: authority-form, port always present). */
 export function connectAuthority(host: string, port: number): string {
   return `${host.includes(":") ? `[${host}]` : host}:${port}`;
-}
-
-/** The CONNECT request bytes: request line, `host` (unless the caller gave one), proxy headers. */
-export function encodeConnect(authority: string, proxyHeaders: Headers): Buffer {
-  let head = `CONNECT ${authority} HTTP/1.1\r\n`;
-  // RFC 9112 §3.2: a client MUST send Host; for CONNECT it is the target authority.
-  if (!proxyHeaders.some(([n]) => n.toLowerCase() === "host")) head += `host: ${authority}\r\n`;
-  for (const [name, value] of proxyHeaders) head += `${name}: ${value}\r\n`;
-  return Buffer.from(`${head}\r\n`, "latin1");
 }
 
 /**
@@ -53,8 +44,14 @@ export async function connectTunnel(host: string, port: number, hostname: string
   try {
     // The tunnel deadline starts once the proxy is reached (Mint: deadline-based).
     const deadline = tunnelTimeout === Infinity ? Infinity : Date.now() + tunnelTimeout;
-    socket.write(encodeConnect(authority, opts.proxyHeaders ?? []));
-    reply = await readReply(socket, proxyOpts.maxHeaderListSize ?? DEFAULT_MAX_HEADER_LIST_SIZE, deadline, proxyWhere, tunnelTimeout);
+    const exchange = new ConnectExchange({
+      scheme: proxy.scheme,
+      authority,
+      headers: opts.proxyHeaders ?? [],
+      maxHeaderListSize: proxyOpts.maxHeaderListSize ?? DEFAULT_MAX_HEADER_LIST_SIZE,
+    });
+    for (const chunk of exchange.takeOutgoing()) socket.write(chunk);
+    reply = await readReply(socket, exchange, deadline, proxyWhere, tunnelTimeout);
   } catch (err) {
     socket.destroy();
     throw err;
@@ -105,9 +102,8 @@ function unexpectedStatus(reply: ConnectReply, proxyWhere: string, authority: st
 }
 
 /** Read the final reply to CONNECT from `socket`, leaving the socket paused with no listener of ours. */
-function readReply(socket: Socket, maxSize: number, deadline: number, where: string, tunnelTimeout: number): Promise<ConnectReply> {
+function readReply(socket: Socket, exchange: ConnectExchange, deadline: number, where: string, tunnelTimeout: number): Promise<ConnectReply> {
   return new Promise((resolve, reject) => {
-    const reader = new ConnectReplyReader(maxSize);
     let timer: NodeJS.Timeout | undefined;
     const finish = (): void => {
       if (timer !== undefined) clearTimeout(timer);
@@ -120,7 +116,7 @@ function readReply(socket: Socket, maxSize: number, deadline: number, where: str
     const onData = (chunk: Buffer): void => {
       let reply: ConnectReply | undefined;
       try {
-        reply = reader.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length));
+        reply = exchange.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length));
       } catch (err) {
         finish();
         reject(err);
