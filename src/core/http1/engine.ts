@@ -303,7 +303,7 @@ export class HTTP1Engine implements Engine {
             return;
           }
           const end = pos + this.remaining;
-          parts.push({ type: "data", ref, data: data.subarray(pos, end) });
+          parts.push({ type: "data", ref, data: pos === 0 && end === len ? data : data.subarray(pos, end) });
           this.remaining = 0;
           pos = this.endResponse(parts, len, end);
           break;
@@ -316,7 +316,7 @@ export class HTTP1Engine implements Engine {
             return;
           }
           const end = pos + this.remaining;
-          parts.push({ type: "data", ref, data: data.subarray(pos, end) });
+          parts.push({ type: "data", ref, data: pos === 0 && end === len ? data : data.subarray(pos, end) });
           this.remaining = 0;
           this.state = State.ChunkCR;
           pos = end;
