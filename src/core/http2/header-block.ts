@@ -69,5 +69,12 @@ export function decodeBlock(c: H2Connection, block: PendingBlock): Headers {
       off += f.length;
     }
   }
-  return c.decoder.decode(bytes);
+  try {
+    return c.decoder.decode(bytes);
+  } catch (err) {
+    // RFC 9113 §4.3: a header block that cannot be decoded is a COMPRESSION_ERROR.
+    const e = connectionError(ErrorCode.COMPRESSION_ERROR, err instanceof Error ? err.message : String(err));
+    (e as { cause?: unknown }).cause = err;
+    throw e;
+  }
 }
