@@ -56,6 +56,15 @@ function pairs(raw: string[]): Array<[string, string]> {
   return out;
 }
 
+// RFC 9110 §7.6.1: hop-by-hop fields are not forwarded (nor are the proxy's credentials).
+const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade", "proxy-authorization", "proxy-authenticate"]);
+
+function endToEnd(raw: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < raw.length; i += 2) if (!HOP_BY_HOP.has(raw[i]!.toLowerCase())) out.push(raw[i]!, raw[i + 1]!);
+  return out;
+}
+
 function splitHostPort(authority: string): { host: string; port: number } {
   const m = /^\[([^\]]+)\]:(\d+)$/.exec(authority) ?? /^([^:]+):(\d+)$/.exec(authority);
   if (m === null) return { host: authority, port: 443 };
@@ -88,11 +97,11 @@ export async function startProxy(options: ProxyServerOptions = {}): Promise<Prox
     }
     const port = url.port === "" ? 80 : Number(url.port);
     const to = rewrite(url.hostname.replace(/^\[|\]$/g, ""), port);
-    const headers = req.rawHeaders.slice();
+    const headers = endToEnd(req.rawHeaders);
     const upstream = http.request(
       { host: to.host, port: to.port, method: req.method, path: `${url.pathname}${url.search}`, headers, setHost: false, agent: false },
       (up) => {
-        res.writeHead(up.statusCode ?? 502, up.rawHeaders);
+        res.writeHead(up.statusCode ?? 502, endToEnd(up.rawHeaders));
         up.pipe(res);
       },
     );
