@@ -34,6 +34,9 @@ export interface DecoderOptions {
   maxHeaderListSize?: number;
 }
 
+/** Largest Huffman scratch buffer kept between strings. */
+const SCRATCH_KEPT = 65536;
+
 /** Largest integer the decoder accepts (RFC 7541 §5.1 lets us set a limit). */
 const MAX_INTEGER = 0xffffffff;
 
@@ -241,11 +244,16 @@ export class Decoder {
     const stop = start + length;
     let s: string;
     if (huffman) {
+      // At most one symbol per 5 bits. Scratch space is kept for reuse up to 64 KiB only.
       const max = ((length * 8) / 5) | 0;
-      if (this.scratch.length < max) this.scratch = new Uint8Array(Math.max(max, this.scratch.length * 2));
-      const n = huffmanDecode(buf, start, stop, this.scratch);
+      let dst = this.scratch;
+      if (dst.length < max) {
+        dst = new Uint8Array(Math.max(max, dst.length * 2));
+        if (dst.length <= SCRATCH_KEPT) this.scratch = dst;
+      }
+      const n = huffmanDecode(buf, start, stop, dst);
       if (n > this.maxStringLength) throw this.tooLong(n, pos);
-      s = latin1(this.scratch, 0, n);
+      s = latin1(dst, 0, n);
     } else {
       if (length > this.maxStringLength) throw this.tooLong(length, pos);
       s = latin1(buf, start, stop);

@@ -35,6 +35,9 @@ export interface EncoderOptions {
   huffman?: "auto" | "never" | "always";
 }
 
+/** Largest output buffer kept between blocks. */
+const BUFFER_KEPT = 65536;
+
 /** Request fields whose values rarely repeat: not worth a dynamic table slot. */
 const NOT_INDEXED: ReadonlySet<string> = new Set([
   "content-length", "if-modified-since", "if-unmodified-since", "if-none-match", "if-match", "if-range",
@@ -157,7 +160,9 @@ export class Encoder {
         this.writeString(value);
       }
     }
-    return this.buf.slice(0, this.pos);
+    const block = this.buf.slice(0, this.pos);
+    if (this.buf.length > BUFFER_KEPT) this.buf = new Uint8Array(1024); // do not hold on to one huge block's buffer
+    return block;
   }
 
   private ensure(size: number): void {
