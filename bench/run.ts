@@ -23,14 +23,17 @@ const has = (text: string) => FILTERS.some((f) => text.toLowerCase().includes(f)
 function selected(s: Scenario): string[] {
   const scenarioMatches = FILTERS.length === 0 || has(s.id) || has(s.title);
   const named = (id: string) => has(id) || has(CONTENDERS[id]!.label);
-  return [...s.contenders, ...(s.extra ?? [])].filter((id) => {
+  const ids = [...s.contenders, ...(s.extra ?? [])].filter((id) => {
     const isExtra = !s.contenders.includes(id);
     if (scenarioMatches) return !isExtra || ALL || (FILTERS.length > 0 && named(id));
     return named(id);
   });
+  // the reference always runs with the others, so that the ratios mean something
+  if (ids.length > 0 && !ids.includes(s.reference)) ids.push(s.reference);
+  return ids;
 }
 
-type Outcome = { value: number } | { error: string };
+type Outcome = ({ value: number } | { error: string }) & { resumed?: number };
 
 /** Runs one contender once in its own process and reads its result line. */
 async function runOnce(s: Scenario, id: string, target: Target): Promise<Outcome> {
@@ -69,7 +72,7 @@ const fmt = (x: number, unit: string) =>
 
 function printTable(s: Scenario, ids: string[], results: Map<string, Outcome[]>): void {
   const rows: string[][] = [["contender", `median ${s.unit}`, "min–max", `vs ${CONTENDERS[s.reference]!.label}`]];
-  const ok = (id: string) => results.get(id)!.flatMap((o) => ("value" in o ? [o.value] : []));
+  const ok = (id: string) => (results.get(id) ?? []).flatMap((o) => ("value" in o ? [o.value] : []));
   const failures: string[] = [];
   const ref = ok(s.reference).length ? median(ok(s.reference)) : NaN;
   for (const id of ids) {
@@ -93,6 +96,13 @@ function printTable(s: Scenario, ids: string[], results: Map<string, Outcome[]>)
     if (i === 0) console.log("  " + widths.map((w) => "-".repeat(w)).join("   "));
   }
   for (const f of failures) console.log(f.slice(0, 200));
+  if (s.kind === "tls") {
+    const share = (id: string) => {
+      const r = (results.get(id) ?? []).map((o) => o.resumed ?? 0);
+      return `${CONTENDERS[id]!.label} ${Math.round((100 * r.reduce((a, b) => a + b, 0)) / Math.max(1, r.length))}%`;
+    };
+    console.log(`  handshakes resumed (server side): ${ids.map(share).join(", ")}`);
+  }
 }
 
 function describeMachine(): string {
@@ -117,7 +127,13 @@ async function main(): Promise<void> {
     }
     const results = new Map(ids.map((id) => [id, [] as Outcome[]]));
     for (let round = 0; round < ROUNDS; round++) {
-      for (const id of ids) results.get(id)!.push(await runOnce(s, id, target));
+      for (const id of ids) {
+        await target.stats?.(); // reset the server's handshake counters
+        const outcome = await runOnce(s, id, target);
+        const hs = await target.stats?.();
+        if (hs) outcome.resumed = hs.resumed / Math.max(1, hs.full + hs.resumed);
+        results.get(id)!.push(outcome);
+      }
     }
     printTable(s, ids, results);
   }

@@ -29,7 +29,7 @@ export const pinning = PIN ? "server on CPU 0, client on CPU 1 (taskset)" : "not
 /** Spawns `cmd args` pinned to `cpu` when possible. */
 export function spawnPinned(cpu: number, cmd: string, args: string[]): ChildProcess {
   const [file, argv] = PIN ? ["taskset", ["-c", String(cpu), cmd, ...args]] : [cmd, args];
-  return spawn(file, argv, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  return spawn(file, argv, { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"] });
 }
 
 /** Spawns a TypeScript file under bench/ with tsx. */
@@ -41,15 +41,19 @@ export function spawnTs(cpu: number, file: string, args: string[], nodeFlags: st
 export function firstJsonLine(child: ChildProcess, what: string): Promise<Record<string, any>> {
   return new Promise((resolve, reject) => {
     let stderr = "";
-    child.stderr!.on("data", (d) => (stderr += d));
+    const onErr = (d: Buffer) => (stderr += d);
+    child.stderr!.on("data", onErr);
     const lines = createInterface({ input: child.stdout! });
+    const onExit = (code: number | null) => reject(new Error(`${what} exited (${code}) before it answered: ${stderr.trim()}`));
     lines.on("line", (line) => {
       if (line.startsWith("{")) {
         lines.close();
+        child.off("exit", onExit);
+        child.stderr!.off("data", onErr).resume();
         resolve(JSON.parse(line));
       }
     });
-    child.on("exit", (code) => reject(new Error(`${what} exited (${code}) before it was ready: ${stderr.trim()}`)));
+    child.on("exit", onExit);
   });
 }
 
@@ -57,6 +61,8 @@ export interface Target {
   name: ServerName;
   info: Record<string, any>; // ports, response sizes
   stop(): void;
+  /** TLS server only: handshakes since the last call. */
+  stats?(): Promise<{ full: number; resumed: number }>;
 }
 
 let certDir: string | null = null;
@@ -133,5 +139,10 @@ export async function startTarget(name: ServerName): Promise<Target | string> {
   const args = name === "tls" ? [certificate()] : [];
   const child = spawnTs(0, `servers/${name}.ts`, args);
   const info = await firstJsonLine(child, `server ${name}`);
-  return { name, info, stop: () => child.kill() };
+  const stats = async () => {
+    const answer = firstJsonLine(child, `server ${name}`);
+    child.stdin!.write("stats\n");
+    return (await answer) as { full: number; resumed: number };
+  };
+  return { name, info, stop: () => child.kill(), ...(name === "tls" ? { stats } : {}) };
 }
