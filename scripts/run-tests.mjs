@@ -21,8 +21,9 @@ function walk(dir, out) {
 const files = [];
 for (const f of folders.length ? folders : ["unit"]) {
   const dir = existsSync(f) ? f : join("test", f);
-  if (!existsSync(dir)) { console.error(`no test folder ${dir}`); process.exit(2); }
-  walk(dir, files);
+  if (!existsSync(dir)) { console.error(`no test folder or file ${dir}`); process.exit(2); }
+  if (statSync(dir).isDirectory()) walk(dir, files);
+  else files.push(dir);
 }
 if (files.length === 0) { console.error("no test files found"); process.exit(2); }
 
