@@ -6,7 +6,7 @@ import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { basicProxyAuth, connect, HTTPError, TransportError, type Connection } from "../../src/index.js";
 import { testCerts } from "../support/certs.js";
-import { collectActive, header, responseOf } from "../support/collect.js";
+import { collectActive, collectPassive, header, responseOf } from "../support/collect.js";
 import { startProxy, startTLSOrigin, type Origin, type OriginEcho, type ProxyServer } from "../support/proxy-server.js";
 
 const certs = testCerts();
@@ -81,6 +81,23 @@ describe("CONNECT tunnel through an http proxy", () => {
       assert.equal(a.echo.httpVersion, "1.1");
       assert.equal(a.echo.authority, `localhost:${origin.port}`);
       assert.equal(b.echo.url, "/two");
+    } finally {
+      await conn.close();
+    }
+  });
+
+  test("passive mode through the tunnel", async () => {
+    const conn = await connect("https", "localhost", origin.port, {
+      mode: "passive",
+      protocols: ["http1"],
+      transportOpts: trustRoot,
+      proxy: { scheme: "http", address: "127.0.0.1", port: proxy.port },
+    });
+    try {
+      const ref = conn.request("GET", "/passive", [], null);
+      const r = responseOf(await collectPassive(conn, [ref]), ref);
+      assert.equal(r.status, 200);
+      assert.equal((JSON.parse(r.body.toString()) as OriginEcho).url, "/passive");
     } finally {
       await conn.close();
     }
@@ -279,7 +296,22 @@ describe("CONNECT replies that are not 2xx", () => {
   });
 
   test("a proxy that closes before answering: TransportError closed, unwrapped", async () => {
-    const proxy = await startProxy({ connectStatus: 0 as number, stallConnect: false });
+    const proxy = await startProxy({ dropConnect: true });
+    try {
+      const err = await rejection(connect("https", "localhost", origin.port, {
+        transportOpts: trustRoot,
+        proxy: { scheme: "http", address: "127.0.0.1", port: proxy.port },
+      }));
+      assert.ok(err instanceof TransportError, String(err));
+      assert.equal(err.reason, "closed");
+      assert.match(err.message, /before answering CONNECT/);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  test("a proxy port that refuses connections: TransportError econnrefused, unwrapped", async () => {
+    const proxy = await startProxy();
     await proxy.close();
     const err = await rejection(connect("https", "localhost", origin.port, {
       transportOpts: trustRoot,

@@ -24,6 +24,8 @@ export interface SeenRequest {
 export interface ProxyServerOptions {
   /** Require `proxy-authorization: Basic base64(user:password)`; 407 otherwise. */
   auth?: { user: string; password: string };
+  /** Close the connection on CONNECT without answering. */
+  dropConnect?: boolean;
   /** Never answer CONNECT. */
   stallConnect?: boolean;
   /** Answer CONNECT with this status (and close) instead of tunnelling. */
@@ -128,6 +130,10 @@ export async function startProxy(options: ProxyServerOptions = {}): Promise<Prox
       return;
     }
     if (options.stallConnect) return;
+    if (options.dropConnect) {
+      socket.end();
+      return;
+    }
     if (options.connectRawReply !== undefined) {
       socket.write(options.connectRawReply);
       return;
