@@ -123,7 +123,7 @@ for (const mode of ["active", "passive"] as const) {
     test("connection methods", () => {
       assert.equal(conn.isOpen(), true);
       assert.equal(conn.isOpen("read"), true);
-      assert.equal(conn.requestBodyWindow("anything"), Infinity);
+      assert.throws(() => conn.requestBodyWindow("no-such-ref"), TypeError);
       assert.deepEqual(conn.getProxyHeaders(), []);
       assert.equal(typeof conn.getSocket().remotePort, "number");
       conn.putPrivate("k", { a: 1 });
@@ -142,6 +142,7 @@ test("requests a server refuses by validation throw HTTPError before writing", a
     assert.throws(() => conn.request("GET", "/a b", [], null), (e: unknown) => e instanceof HTTPError && e.reason === "invalid_request_target");
     assert.throws(() => conn.request("GET", "/", [["x", "a\r\nb"]], null), (e: unknown) => e instanceof HTTPError && e.reason === "invalid_header_value");
     const ref = conn.request("POST", "/s", [], STREAM);
+    assert.equal(conn.requestBodyWindow(ref), Infinity);
     assert.throws(() => conn.request("GET", "/", [], null), (e: unknown) => e instanceof HTTPError && e.reason === "request_body_is_streaming");
     conn.streamRequestBody(ref, EOF);
     const r = responseOf(await collectActive(conn, [ref]), ref);

@@ -53,7 +53,7 @@ export async function startRawServer(onConnection: (socket: net.Socket) => void)
 export async function startScriptedServer(
   responses: Array<string | Uint8Array>,
   after: (socket: net.Socket) => void = () => {},
-): Promise<Running & { received: () => string }> {
+): Promise<Running & { sockets: Set<net.Socket>; received: () => string }> {
   let received = "";
   const server = await startRawServer((socket) => {
     let pending = "";
