@@ -15,6 +15,7 @@ type Handler = (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHead
 const routes = new Map<string, Handler>();
 
 function route(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders): void {
+  stream.on("error", () => {});
   const path = String(headers[":path"]);
   const handler = routes.get(path.split("?")[0]!) ?? ((s) => s.respond({ ":status": 404 }, { endStream: true }));
   handler(stream, headers);
