@@ -2,9 +2,9 @@
 //
 // How it works: open the proxy socket (TCP, or TLS when the proxy is https), send
 // `CONNECT host:port HTTP/1.1` with the proxy headers, and read the reply with a
-// ConnectExchange (the HTTP/1 engine) before `tunnelTimeout`. On 2xx, the bytes that came after the reply's
-// header section are put back at the front of the socket's read buffer, and the socket is
-// handed to openConnection: TLS to the target with the target's own options and hostname,
+// ConnectExchange (the HTTP/1 engine) before `tunnelTimeout`. On 2xx, the bytes that came
+// after the reply's header section are put back at the front of the socket's read buffer,
+// and the socket is handed to openConnection: TLS to the target with the target's own options and hostname,
 // ALPN, then the HTTP/1 or HTTP/2 engine. On any failure the proxy socket is destroyed.
 
 import type { Socket } from "node:net";
