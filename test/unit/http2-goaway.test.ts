@@ -51,6 +51,8 @@ test("close() queues GOAWAY(NO_ERROR) and closes the engine", () => {
   assert.throws(() => s.engine.request("GET", "/", [], null), (e: HTTPError) => e.reason === "closed");
   s.engine.close();
   assert.deepEqual(s.written(), []);
+  // What the server still sends (its own GOAWAY, late responses) is dropped.
+  assert.deepEqual(s.send(s.frames().goaway(1, 0).response(1, 200)), []);
 });
 
 test("receiveEof with open streams fails them with TransportError closed", () => {

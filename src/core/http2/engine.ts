@@ -36,12 +36,22 @@ export interface HTTP2Options extends EngineOptions {
 }
 
 export interface HTTP2Engine extends Engine {
+  /** Queue a PING (8 octets, default zeros); its ACK yields a `pong` part. TypeError for another length; HTTPError `closed`. */
   ping(payload?: Uint8Array): RequestRef;
+  /** Queue SETTINGS, applied when the server acknowledges them. TypeError for unknown or invalid settings; HTTPError `closed`. */
   putSettings(settings: Partial<HTTP2Settings>): void;
+  /** What the server advertised (Mint's assumed defaults until then). TypeError for an unknown name. */
   getServerSetting(name: keyof HTTP2Settings): number | boolean;
+  /** What we advertised and the server acknowledged (preface values at once). TypeError for an unknown name. */
   getClientSetting(name: keyof HTTP2Settings): number | boolean;
+  /** RST_STREAM(CANCEL); the request's later frames are dropped. Unknown refs are ignored. HTTPError `closed`. */
   cancelRequest(ref: RequestRef): void;
+  /** Our send window for the connection or a request. HTTPError `unknown_request_to_stream`. */
   getWindowSize(target: "connection" | { request: RequestRef }): number;
+  /**
+   * Grow a receive window to `size` (WINDOW_UPDATE). TypeError outside 1..2^31-1; HTTPError
+   * `window_size_too_small` (details {current, new}), `unknown_request_to_stream`, `closed`.
+   */
   setWindowSize(target: "connection" | { request: RequestRef }, size: number): void;
 }
 
@@ -65,6 +75,8 @@ class H2Engine implements HTTP2Engine {
   readonly protocol = "http2" as const;
   private readonly c: H2Connection;
   private readonly ctx: RequestContext;
+  /** close() was called: bytes still arriving from the server are dropped, not an error. */
+  private closedLocally = false;
 
   constructor(opts: HTTP2Options) {
     if (typeof opts !== "object" || opts === null) throw new TypeError("HTTP/2 options must be an object");
@@ -207,6 +219,7 @@ class H2Engine implements HTTP2Engine {
 
   /** Parse server bytes into parts. Throws connection errors with `.parts`; see the file comment. */
   receive(data: Uint8Array): ResponsePart[] {
+    if (this.closedLocally) return [];
     this.checkOpen();
     const c = this.c;
     const parts: ResponsePart[] = [];
@@ -287,6 +300,7 @@ class H2Engine implements HTTP2Engine {
     if (c.phase === "closed") return;
     c.queueGoaway(ErrorCode.NO_ERROR, "");
     c.phase = "closed";
+    this.closedLocally = true;
     for (const s of c.byId.values()) c.removeStream(s);
   }
 

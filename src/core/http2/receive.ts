@@ -85,7 +85,10 @@ export function handleFrame(c: H2Connection, type: number, flags: number, stream
     case FrameType.RST_STREAM: return onRstStream(c, streamId, payload, parts);
     case FrameType.SETTINGS: {
       const f = decodeSettings(flags, streamId, payload);
-      if (f.ack) return applyClientAck(c);
+      if (f.ack) {
+        if (c.pendingSettings.length === 0) idle(c);
+        return applyClientAck(c);
+      }
       control(c);
       applyServerSettings(c, f.params);
       c.queueSettingsAck();
@@ -145,6 +148,8 @@ function onData(c: H2Connection, flags: number, streamId: number, payload: Uint8
   }
   s.recvRemaining -= n;
   if (n > 0) c.touched.push(s);
+  // RFC 9113 §5.1: only HEADERS, RST_STREAM and PRIORITY may arrive on a reserved (remote) stream.
+  if (s.state === "reserved_remote") throw connectionError(ErrorCode.PROTOCOL_ERROR, `DATA on reserved stream ${streamId}`);
   if (!canReceive(s.state)) {
     // RFC 9113 §5.1: DATA after the server ended the stream is a STREAM_CLOSED stream error.
     c.failStream(s, ErrorCode.STREAM_CLOSED, streamError(ErrorCode.STREAM_CLOSED, "DATA after the end of the response"), parts);
@@ -217,6 +222,7 @@ function onPingAck(c: H2Connection, payload: Uint8Array, parts: ResponsePart[]):
     }
   }
   c.log?.("h2: ignored a PING ACK that matches no PING we sent");
+  idle(c);
 }
 
 function onGoaway(c: H2Connection, streamId: number, payload: Uint8Array, parts: ResponsePart[]): void {

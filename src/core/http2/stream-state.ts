@@ -20,11 +20,12 @@ import type { RequestRef } from "../../types.js";
 export type StreamState = "reserved_remote" | "open" | "half_closed_local" | "half_closed_remote" | "closed";
 
 /** Where the response is: final HEADERS not yet seen, body, or trailers seen. */
-export const enum Phase {
-  AwaitingHeaders = 0,
-  Body = 1,
-  Trailers = 2,
-}
+export const Phase = {
+  AwaitingHeaders: 0,
+  Body: 1,
+  Trailers: 2,
+} as const;
+export type Phase = (typeof Phase)[keyof typeof Phase];
 
 export interface Stream {
   readonly id: number;
