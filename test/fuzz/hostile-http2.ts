@@ -1,0 +1,294 @@
+// Hostile-peer cases against the HTTP/2 engine (see hostile-cases.ts for the measures).
+
+import assert from "node:assert/strict";
+import { createHTTP2Engine, type HTTP2Engine } from "../../src/core/http2/index.js";
+import { Encoder } from "../../src/hpack/index.js";
+import type { RequestRef } from "../../src/types.js";
+import { concat, latin1, MiB } from "./harness.js";
+import { FLOOD, filler, flood, type HostileCase, LIMIT, measured, stoppedNearLimit } from "./hostile-cases.js";
+import * as H from "./h2-frames.js";
+
+// ---------------------------------------------------------------------------
+// HTTP/2
+
+const PREFACE = concat([H.settings([]), H.settingsAck()]);
+
+function h2(opts: { requests?: number; clientSettings?: Record<string, number | boolean> } = {}): { engine: HTTP2Engine; refs: RequestRef[] } {
+  const engine = createHTTP2Engine({ scheme: "https", authority: "example.test", ...(opts.clientSettings ? { clientSettings: opts.clientSettings } : {}) });
+  const refs: RequestRef[] = [];
+  for (let i = 0; i < (opts.requests ?? 1); i++) refs.push(engine.request("GET", "/", [], null));
+  engine.receive(PREFACE);
+  engine.takeOutgoing();
+  return { engine, refs };
+}
+
+/** A response head on stream 1 (HPACK `:status: 200`). */
+const head1 = H.headers(1, H.STATUS_200);
+
+/** `count` copies of `frame` in one buffer. */
+const repeat = (frame: Uint8Array, count: number): Uint8Array => concat(Array.from({ length: count }, () => frame));
+
+export const http2Cases: HostileCase[] = [
+  {
+    name: "HTTP/2 CONTINUATION flood, 16 KiB frames, 50 MB",
+    protocol: "http2",
+    run: () => measured("HTTP/2 CONTINUATION flood, 16 KiB frames, 50 MB", h2().engine, (f) => {
+      f.feed(H.headers(1, H.STATUS_200, 0));
+      flood(f, H.continuation(1, filler(16384, 0x82)), FLOOD);
+    }),
+    check: (r) => {
+      assert.equal(r.goaway, r.reason.toUpperCase());
+      assert.ok(["protocol_error", "enhance_your_calm"].includes(r.reason), r.reason);
+      stoppedNearLimit(r, LIMIT, 16384 + 64);
+      assert.equal(r.open, false);
+    },
+  },
+  {
+    name: "HTTP/2 empty CONTINUATION flood (100000 frames)",
+    protocol: "http2",
+    run: () => measured("HTTP/2 empty CONTINUATION flood (100000 frames)", h2().engine, (f) => {
+      f.feed(H.headers(1, H.STATUS_200, 0));
+      flood(f, repeat(H.continuation(1, new Uint8Array(0)), 1000), 100000 * 9);
+    }),
+    check: (r) => {
+      assert.equal(r.reason, "enhance_your_calm");
+      assert.equal(r.goaway, "ENHANCE_YOUR_CALM");
+      assert.ok(r.fed <= 2000 * 9, `read ${r.fed} bytes`);
+    },
+  },
+  {
+    name: "HTTP/2 HPACK table size update above SETTINGS_HEADER_TABLE_SIZE",
+    protocol: "http2",
+    run: () => measured("HTTP/2 HPACK table size update above SETTINGS_HEADER_TABLE_SIZE", h2().engine, (f) => {
+      f.feed(H.headers(1, Uint8Array.of(0x3f, 0xe2, 0x1f, 0x88), H.F.END_HEADERS | H.F.END_STREAM)); // update to 4097
+    }),
+    check: (r) => {
+      assert.equal(r.reason, "compression_error");
+      assert.equal(r.goaway, "COMPRESSION_ERROR");
+    },
+  },
+  {
+    name: "HTTP/2 HPACK table size update to 2^32-1",
+    protocol: "http2",
+    run: () => measured("HTTP/2 HPACK table size update to 2^32-1", h2().engine, (f) => {
+      f.feed(H.headers(1, Uint8Array.of(0x3f, 0xe0, 0xff, 0xff, 0xff, 0x0f, 0x88), H.F.END_HEADERS | H.F.END_STREAM));
+    }),
+    check: (r) => {
+      assert.equal(r.reason, "compression_error");
+      assert.equal(r.goaway, "COMPRESSION_ERROR");
+    },
+  },
+  {
+    name: "HTTP/2 HPACK bomb: 250000 references to a 4 KiB table entry",
+    protocol: "http2",
+    run: () => measured("HTTP/2 HPACK bomb: 250000 references to a 4 KiB table entry", h2({ requests: 2 }).engine, (f) => {
+      // Stream 1: put a ~4000-octet field into the dynamic table.
+      const big = concat([H.STATUS_200, Uint8Array.of(0x40, 0x05), latin1("x-big"), Uint8Array.of(0x7f, 0xa1, 0x1e), filler(4000, 0x76)]);
+      f.feed(H.headers(1, big, H.F.END_HEADERS | H.F.END_STREAM));
+      // Stream 3: 250000 one-octet references to it (index 62), over CONTINUATIONs.
+      const refs = filler(250000, 0xbe);
+      const frames: Uint8Array[] = [H.headers(3, concat([Uint8Array.of(0x88), refs.subarray(0, 16000)]), 0)];
+      for (let o = 16000; o < refs.length; o += 16000) frames.push(H.continuation(3, refs.subarray(o, o + 16000), o + 16000 >= refs.length));
+      f.feed(concat(frames));
+    }),
+    check: (r) => {
+      assert.equal(r.reason, "error part: max_header_list_size_exceeded");
+      assert.ok(r.ms < 3000, `took ${r.ms} ms`);
+    },
+  },
+  {
+    name: "HTTP/2 PUSH_PROMISE flood (1000 promises, maxConcurrentStreams 100)",
+    protocol: "http2",
+    run: () => measured("HTTP/2 PUSH_PROMISE flood (1000 promises, maxConcurrentStreams 100)", h2({ clientSettings: { maxConcurrentStreams: 100 } }).engine, (f) => {
+      f.feed(head1);
+      const e = new Encoder();
+      const frames: Uint8Array[] = [];
+      for (let i = 0; i < 1000; i++) {
+        frames.push(H.pushPromise(1, 2 + 2 * i, e.encode([[":method", "GET"], [":path", `/p${i}`], [":scheme", "https"], [":authority", "example.test"]])));
+      }
+      f.feed(concat(frames));
+      return { promises: f.parts.filter((p) => p.type === "push_promise").length };
+    }),
+    check: (r) => {
+      assert.equal(r.reason, "none");
+      assert.equal(r.open, true);
+      assert.equal(r.facts["promises"], 100);
+      assert.equal(r.facts["rstSent"], 900);
+      assert.equal(r.facts["rstCode"], "REFUSED_STREAM");
+    },
+  },
+  {
+    name: "HTTP/2 PING flood: 200000 PINGs, 100 per receive",
+    protocol: "http2",
+    run: () => measured("HTTP/2 PING flood: 200000 PINGs, 100 per receive", h2().engine, (f) => {
+      const batch = repeat(H.ping(), 100);
+      for (let i = 0; i < 2000; i++) if (!f.feed(batch)) break;
+      return { acked: f.sentFrames.get(H.T.PING) ?? 0 };
+    }, false),
+    check: (r) => {
+      assert.equal(r.reason, "none");
+      assert.equal(r.open, true);
+      assert.equal(r.facts["acked"], 200000);
+      assert.equal(r.facts["maxOutgoingPerReceive"], 1700);
+      assert.ok(r.growth < 4 * MiB, `heap grew ${r.growth}`);
+    },
+  },
+  {
+    name: "HTTP/2 PING flood: 5000 PINGs in one receive",
+    protocol: "http2",
+    run: () => measured("HTTP/2 PING flood: 5000 PINGs in one receive", h2().engine, (f) => void f.feed(repeat(H.ping(), 5000))),
+    check: (r) => {
+      assert.equal(r.reason, "enhance_your_calm");
+      assert.equal(r.goaway, "ENHANCE_YOUR_CALM");
+      assert.ok((r.facts["maxOutgoingPerReceive"] as number) <= 1001 * 17 + 64);
+    },
+  },
+  {
+    name: "HTTP/2 SETTINGS flood: 200000 SETTINGS, 100 per receive",
+    protocol: "http2",
+    run: () => measured("HTTP/2 SETTINGS flood: 200000 SETTINGS, 100 per receive", h2().engine, (f) => {
+      const batch = repeat(H.settings([[4, 65535], [3, 100]]), 100);
+      for (let i = 0; i < 2000; i++) if (!f.feed(batch)) break;
+      return { acked: f.sentFrames.get(H.T.SETTINGS) ?? 0 };
+    }, false),
+    check: (r) => {
+      assert.equal(r.reason, "none");
+      assert.equal(r.open, true);
+      assert.equal(r.facts["acked"], 200000);
+      assert.equal(r.facts["maxOutgoingPerReceive"], 900);
+      assert.ok(r.growth < 4 * MiB, `heap grew ${r.growth}`);
+    },
+  },
+  {
+    name: "HTTP/2 SETTINGS flood: 5000 SETTINGS in one receive",
+    protocol: "http2",
+    run: () => measured("HTTP/2 SETTINGS flood: 5000 SETTINGS in one receive", h2().engine, (f) => void f.feed(repeat(H.settings([[4, 65535]]), 5000))),
+    check: (r) => {
+      assert.equal(r.reason, "enhance_your_calm");
+      assert.equal(r.goaway, "ENHANCE_YOUR_CALM");
+    },
+  },
+  {
+    name: "HTTP/2 RST_STREAM flood on a closed stream (100000 frames)",
+    protocol: "http2",
+    run: () => measured("HTTP/2 RST_STREAM flood on a closed stream (100000 frames)", h2().engine, (f) => {
+      f.feed(H.headers(1, H.STATUS_200, H.F.END_HEADERS | H.F.END_STREAM));
+      flood(f, repeat(H.rstStream(1, 8), 500), 100000 * 13);
+    }),
+    check: (r) => {
+      assert.equal(r.reason, "enhance_your_calm");
+      assert.equal(r.goaway, "ENHANCE_YOUR_CALM");
+      assert.ok(r.fed <= 1500 * 13 + 64, `read ${r.fed} bytes`);
+    },
+  },
+  {
+    name: "HTTP/2 WINDOW_UPDATE overflow on the connection",
+    protocol: "http2",
+    run: () => measured("HTTP/2 WINDOW_UPDATE overflow on the connection", h2().engine, (f) => void f.feed(H.windowUpdate(0, 0x7fffffff))),
+    check: (r) => {
+      assert.equal(r.reason, "flow_control_error");
+      assert.equal(r.goaway, "FLOW_CONTROL_ERROR");
+    },
+  },
+  {
+    name: "HTTP/2 WINDOW_UPDATE overflow on a stream",
+    protocol: "http2",
+    run: () => measured("HTTP/2 WINDOW_UPDATE overflow on a stream", h2().engine, (f) => void f.feed(H.windowUpdate(1, 0x7fffffff))),
+    check: (r) => {
+      assert.equal(r.reason, "error part: flow_control_error");
+      assert.equal(r.goaway, "none");
+      assert.equal(r.facts["rstCode"], "FLOW_CONTROL_ERROR");
+      assert.equal(r.open, true);
+    },
+  },
+  {
+    name: "HTTP/2 DATA frame of 16385 octets (max frame size 16384)",
+    protocol: "http2",
+    run: () => measured("HTTP/2 DATA frame of 16385 octets (max frame size 16384)", h2().engine, (f) => {
+      f.feed(head1);
+      f.feed(H.data(1, filler(16385)));
+    }),
+    check: (r) => {
+      assert.equal(r.reason, "frame_size_error");
+      assert.equal(r.goaway, "FRAME_SIZE_ERROR");
+    },
+  },
+  {
+    name: "HTTP/2 frame header declaring 16 MiB, payload never sent",
+    protocol: "http2",
+    run: () => measured("HTTP/2 frame header declaring 16 MiB, payload never sent", h2().engine, (f) => void f.feed(H.frame(H.T.DATA, 0, 1, new Uint8Array(0), 0xffffff))),
+    check: (r) => {
+      assert.equal(r.reason, "frame_size_error");
+      assert.equal(r.goaway, "FRAME_SIZE_ERROR");
+      assert.ok(r.growth < 1 * MiB);
+    },
+  },
+  {
+    name: "HTTP/2 HEADERS on an idle client stream (5)",
+    protocol: "http2",
+    run: () => measured("HTTP/2 HEADERS on an idle client stream (5)", h2().engine, (f) => void f.feed(H.headers(5, H.STATUS_200))),
+    check: (r) => {
+      assert.equal(r.reason, "protocol_error");
+      assert.equal(r.goaway, "PROTOCOL_ERROR");
+    },
+  },
+  {
+    name: "HTTP/2 DATA on an idle stream (7)",
+    protocol: "http2",
+    run: () => measured("HTTP/2 DATA on an idle stream (7)", h2().engine, (f) => void f.feed(H.data(7, filler(10)))),
+    check: (r) => {
+      assert.equal(r.reason, "protocol_error");
+      assert.equal(r.goaway, "PROTOCOL_ERROR");
+    },
+  },
+  {
+    name: "HTTP/2 DATA on a closed stream",
+    protocol: "http2",
+    run: () => measured("HTTP/2 DATA on a closed stream", h2().engine, (f) => {
+      f.feed(H.headers(1, H.STATUS_200, H.F.END_HEADERS | H.F.END_STREAM));
+      f.feed(H.data(1, filler(100)));
+    }),
+    check: (r) => {
+      assert.ok(r.reason === "none" || r.reason === "stream_closed", r.reason);
+      assert.equal(r.facts["dataBytes"], 0);
+    },
+  },
+  {
+    name: "HTTP/2 HEADERS on a closed stream",
+    protocol: "http2",
+    run: () => measured("HTTP/2 HEADERS on a closed stream", h2().engine, (f) => {
+      f.feed(H.headers(1, H.STATUS_200, H.F.END_HEADERS | H.F.END_STREAM));
+      f.feed(H.headers(1, H.STATUS_200, H.F.END_HEADERS | H.F.END_STREAM));
+    }),
+    check: (r) => assert.ok(r.reason === "none" || r.reason === "stream_closed", r.reason),
+  },
+  {
+    name: "HTTP/2 DATA past the stream receive window (4 MiB + 16 KiB)",
+    protocol: "http2",
+    run: () => measured("HTTP/2 DATA past the stream receive window (4 MiB + 16 KiB)", h2().engine, (f) => {
+      f.feed(head1);
+      f.feed(repeat(H.data(1, filler(16384)), 257));
+    }),
+    check: (r) => {
+      assert.equal(r.reason, "error part: flow_control_error");
+      assert.equal(r.facts["rstCode"], "FLOW_CONTROL_ERROR");
+    },
+  },
+  {
+    name: "HTTP/2 DATA of 50 MB on one stream (16 KiB frames, 64 KiB receives)",
+    protocol: "http2",
+    run: () => measured("HTTP/2 DATA of 50 MB on one stream (16 KiB frames, 64 KiB receives)", h2().engine, (f) => {
+      f.feed(head1);
+      const frameBytes = repeat(H.data(1, filler(16384 - 9)), 4);
+      flood(f, frameBytes, FLOOD);
+      return { windowUpdates: f.sentFrames.get(H.T.WINDOW_UPDATE) ?? 0 };
+    }, false),
+    check: (r) => {
+      assert.equal(r.reason, "none");
+      assert.equal(r.open, true);
+      assert.ok((r.facts["dataBytes"] as number) > 49 * MiB);
+      assert.ok(r.growth < 4 * MiB, `heap grew ${r.growth}`);
+    },
+  },
+];
+
