@@ -69,6 +69,9 @@ test("split invariance of errors: the same reason wherever the input is cut", ()
     "HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nokHTTP/1.1 200 OK\r\nbad header\r\n\r\n",
     "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n2\r\nokX",
     "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n-2\r\nok\r\n",
+    "HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\nHTTP/1.1 200 OK\r\ncontent-length: 1\r\ncontent-length: 2\r\n\r\n",
+    "HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\nHTTP/1.1 200 OK\r\nconnection: a;b\r\n\r\n",
+    "HTTP/1.1 200 OK\r\nx: caf\xe9\r\ntransfer-encoding: chunked\r\ncontent-length: 3\r\n\r\n",
   ];
   for (const response of bad) {
     const s: Scenario = { name: "bad", methods: ["GET", "GET"], response };

@@ -27,7 +27,7 @@ import { nextRef } from "../refs.js";
 import { FORBIDDEN_TRAILERS } from "../headers.js";
 import { BodyMode, encodeRequest, encodeTrailers, type RequestConfig } from "./request.js";
 import { CHUNK_LINE_MAX, encodeChunk, lastChunk, parseChunkSizeLine } from "./chunked.js";
-import { ResponseHead, parseFieldLine, parseStatusLine } from "./response-parser.js";
+import { ResponseHead, parseFieldLine, parseHeadFast, parseStatusLine } from "./response-parser.js";
 import { Framing, bodyFraming } from "./body.js";
 import { latin1 } from "./latin1.js";
 import {
@@ -344,6 +344,21 @@ export class HTTP1Engine implements Engine {
 
   /** Find the end of the current line; parse it, or keep the partial line for later. */
   private line(data: Uint8Array, pos: number, parts: ResponsePart[]): number {
+    if (this.state === State.Status && this.pendLen === 0) {
+      const head = this.head;
+      let end: number;
+      try {
+        end = parseHeadFast(data, pos, head, this.max, MAX_HEADER_COUNT);
+      } catch (e) {
+        // a framing field was refused after the status line was read: same parts as line by line
+        if (head.status !== 0) this.statusParts(parts, data, head.reasonStart, head.reasonEnd);
+        throw e;
+      }
+      if (end >= 0) {
+        this.statusParts(parts, data, head.reasonStart, head.reasonEnd);
+        return this.endHead(parts, data, end);
+      }
+    }
     const lf = data.indexOf(10, pos);
     if (lf < 0) {
       this.stash(data, pos, data.length);
@@ -392,10 +407,7 @@ export class HTTP1Engine implements Engine {
         const head = this.head;
         head.size = lineLen;
         if (lineLen > this.max) throw maxHeaderListSizeExceeded(lineLen, this.max);
-        const r = parseStatusLine(buf, s, e, head);
-        const ref = this.queue[this.qHead]!.ref;
-        parts.push({ type: "status", ref, status: head.status });
-        if (this.statusReason) parts.push({ type: "status_reason", ref, reason: latin1(buf, r, e) });
+        this.statusParts(parts, buf, parseStatusLine(buf, s, e, head), e);
         this.state = State.Headers;
         return next;
       }
@@ -441,6 +453,12 @@ export class HTTP1Engine implements Engine {
         return next;
       }
     }
+  }
+
+  private statusParts(parts: ResponsePart[], buf: Uint8Array, reasonStart: number, reasonEnd: number): void {
+    const ref = this.queue[this.qHead]!.ref;
+    parts.push({ type: "status", ref, status: this.head.status });
+    if (this.statusReason) parts.push({ type: "status_reason", ref, reason: latin1(buf, reasonStart, reasonEnd) });
   }
 
   /** The blank line after the header section: emit headers, pick the body framing. */

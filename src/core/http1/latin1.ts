@@ -3,8 +3,9 @@
 // How this works: HTTP/1 field names and values are octets; a response's bytes map one to
 // one onto UTF-16 code units 0..255 (latin1), so decoding never fails and never changes the
 // length. `TextDecoder("latin1")` is windows-1252 in WHATWG terms (0x80..0x9F differ), so it
-// is not used; `String.fromCharCode.apply` over a subarray does the job natively, in slices
-// small enough for the engine's argument limit.
+// is not used: short strings are built in a loop, long ones with `String.fromCharCode.apply`
+// over subarrays small enough for the engine's argument limit. (The common all-ASCII head is
+// decoded in one piece by the fast path in response-parser.ts.)
 
 /** 1 for RFC 9110 §5.6.2 tchar. */
 export const TCHAR = new Uint8Array(256);
@@ -23,9 +24,12 @@ const SLICE = 4096;
 /** Decode `buf[start, end)` as latin1. */
 export function latin1(buf: Uint8Array, start: number, end: number): string {
   const n = end - start;
-  if (n <= 0) return "";
-  if (n === 1) return String.fromCharCode(buf[start]!);
-  if (n <= SLICE) return String.fromCharCode.apply(null, buf.subarray(start, end) as unknown as number[]);
+  if (n <= 64) {
+    // short strings: a plain loop beats apply() and TextDecoder call overheads
+    let s = "";
+    for (let i = start; i < end; i++) s += String.fromCharCode(buf[i]!);
+    return s;
+  }
   let s = "";
   for (let i = start; i < end; i += SLICE) {
     s += String.fromCharCode.apply(null, buf.subarray(i, Math.min(end, i + SLICE)) as unknown as number[]);

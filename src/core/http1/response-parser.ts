@@ -24,6 +24,9 @@ export class ResponseHead {
   contentLength = -1;
   transferEncoding: string[] | null = null;
   connection: string[] | null = null;
+  /** Bounds of the reason phrase in the received bytes (fast path). */
+  reasonStart = 0;
+  reasonEnd = 0;
 
   reset(): void {
     this.status = 0;
@@ -41,6 +44,25 @@ export class ResponseHead {
     if (c !== null && c.includes("close")) return false;
     if (this.minor >= 1) return true;
     return c !== null && c.includes("keep-alive");
+  }
+}
+
+/** Note the fields that decide framing and persistence. */
+function recordFraming(name: string, value: string, head: ResponseHead): void {
+  switch (name) {
+    case "content-length": {
+      const n = parseContentLength(value);
+      // RFC 9110 §8.6: repeated identical values may be accepted; differing ones are an error
+      if (head.contentLength >= 0 && head.contentLength !== n) throw moreThanOneContentLength();
+      head.contentLength = n;
+      break;
+    }
+    case "transfer-encoding":
+      parseTokenList(value, head.transferEncoding ??= []);
+      break;
+    case "connection":
+      parseTokenList(value, head.connection ??= []);
+      break;
   }
 }
 
@@ -103,22 +125,68 @@ export function parseFieldLine(buf: Uint8Array, s: number, e: number, into: Head
   for (let j = vs; j < ve; j++) if (FIELD_VALUE[buf[j]!] === 0) return false;
   const value = latin1(buf, vs, ve);
   into.push([name, value]);
-  if (head !== null) {
-    switch (name) {
-      case "content-length": {
-        const n = parseContentLength(value);
-        // RFC 9110 §8.6: repeated identical values may be accepted; differing ones are an error
-        if (head.contentLength >= 0 && head.contentLength !== n) throw moreThanOneContentLength();
-        head.contentLength = n;
-        break;
-      }
-      case "transfer-encoding":
-        parseTokenList(value, head.transferEncoding ??= []);
-        break;
-      case "connection":
-        parseTokenList(value, head.connection ??= []);
-        break;
-    }
-  }
+  if (head !== null) recordFraming(name, value, head);
   return true;
+}
+
+// ---- fast path: a whole head in one received chunk ------------------------------------------
+//
+// Most responses arrive with their head in one chunk. Then the head is decoded once (UTF-8
+// decoder; an all-ASCII head decodes to one character per byte), checked with one regular
+// expression (RFC 9110 §5.1 token names, §5.5 values without controls, CR only before LF), and
+// cut into names and values with string slicing. Anything unusual — obs-text, a malformed
+// line, a head over the caps — returns -1 and the line-by-line path handles it, so both paths
+// give the same parts and the same errors.
+
+const ascii = new TextDecoder("utf-8", { ignoreBOM: true });
+const FIELDS = /^(?:[!#$%&'*+\-.^_`|~0-9A-Za-z]+:[\t\x20-\x7e]*\r?\n)*\r?\n$/;
+
+/**
+ * Try to parse a complete head at `buf[pos..]`: fills `head` (status, version, headers, size)
+ * and returns the index after the head, or -1 when the line-by-line path must take over.
+ * Returns the reason-phrase bounds through `head.reasonStart/reasonEnd`.
+ * @throws HTTPError `invalid_status_line`, and the framing-field errors of {@link parseFieldLine}.
+ */
+export function parseHeadFast(buf: Uint8Array, pos: number, head: ResponseHead, max: number, maxCount: number): number {
+  const statusLf = buf.indexOf(10, pos);
+  if (statusLf < 0) return -1;
+  const fieldsStart = statusLf + 1;
+  let i = fieldsStart;
+  let count = 0;
+  let end: number;
+  for (;;) {
+    const lf = buf.indexOf(10, i);
+    if (lf < 0 || lf + 1 - pos > max) return -1;
+    if (lf === i || (lf === i + 1 && buf[i] === 13)) { end = lf + 1; break; }
+    if (++count > maxCount) return -1;
+    i = lf + 1;
+  }
+  const hs = ascii.decode(buf.subarray(fieldsStart, end));
+  if (hs.length !== end - fieldsStart || !FIELDS.test(hs)) return -1;
+  let se = statusLf;
+  if (se > pos && buf[se - 1] === 13) se--;
+  head.reasonStart = parseStatusLine(buf, pos, se, head);
+  head.reasonEnd = se;
+  const headers = head.headers;
+  let ls = 0;
+  for (;;) {
+    const nl = hs.indexOf("\n", ls);
+    let le = nl;
+    if (hs.charCodeAt(le - 1) === 13) le--;
+    if (le <= ls) break;
+    const colon = hs.indexOf(":", ls);
+    const name = hs.slice(ls, colon).toLowerCase();
+    let vs = colon + 1;
+    let ve = le;
+    let c = hs.charCodeAt(vs);
+    while (vs < ve && (c === 32 || c === 9)) c = hs.charCodeAt(++vs);
+    c = hs.charCodeAt(ve - 1);
+    while (ve > vs && (c === 32 || c === 9)) c = hs.charCodeAt(--ve - 1);
+    const value = hs.slice(vs, ve);
+    headers.push([name, value]);
+    if (name.length >= 10 && name.length <= 17) recordFraming(name, value, head);
+    ls = nl + 1;
+  }
+  head.size = end - pos;
+  return end;
 }
