@@ -155,3 +155,18 @@ test("a 1xx interim response is shown with -i and the final response follows", a
   const quiet = await runCLI([plain.url("/hints")]);
   assert.equal(quiet.stdout.toString(), "after hints\n");
 });
+
+test("--http2 over http speaks HTTP/2 with prior knowledge (h2c)", async () => {
+  const { createServer } = await import("node:http2");
+  const server = createServer((req, res) => res.end(`h2c ${req.httpVersion} ${req.url}`));
+  const port = await new Promise<number>((resolve) => server.listen(0, "127.0.0.1", () => resolve((server.address() as { port: number }).port)));
+  try {
+    const r = await runCLI(["-v", "--http2", `http://127.0.0.1:${port}/six?q=1`]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.toString(), "h2c 2.0 /six?q=1");
+    assert.match(r.stderr, /Using HTTP\/2/);
+    assert.match(r.stderr, /:authority: 127\.0\.0\.1:\d+/);
+  } finally {
+    server.close();
+  }
+});
