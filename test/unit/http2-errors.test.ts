@@ -173,3 +173,15 @@ test("after a connection error every call fails with closed", () => {
     assert.throws(call, (e: HTTPError) => e.reason === "closed");
   }
 });
+
+test("DATA still arriving for cancelled requests is not mistaken for a flood", () => {
+  const s = ready();
+  const refs = [];
+  for (let i = 0; i < 4; i++) refs.push(s.engine.request("GET", "/", [], null));
+  s.send(s.frames().headers(1, [[":status", "200"]]).headers(3, [[":status", "200"]]).headers(5, [[":status", "200"]]).headers(7, [[":status", "200"]]));
+  for (const r of refs) s.engine.cancelRequest(r);
+  const f = s.frames();
+  for (let i = 0; i < 1200; i++) f.data(1 + 2 * (i % 4), new Uint8Array(100));
+  assert.deepEqual(s.send(f), []);
+  assert.equal(s.engine.isOpen("write"), true);
+});

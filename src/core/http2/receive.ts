@@ -140,7 +140,9 @@ function onData(c: H2Connection, flags: number, streamId: number, payload: Uint8
   if (s === undefined) {
     // RFC 9113 §6.1: DATA on an idle stream is a PROTOCOL_ERROR; on a closed one it is ignored.
     if (c.isIdle(streamId)) throw connectionError(ErrorCode.PROTOCOL_ERROR, `DATA on idle stream ${streamId}`);
-    return idle(c);
+    // Data still in flight for a cancelled request is bounded by flow control; only empty frames count as idle.
+    if (n === 0) idle(c);
+    return;
   }
   if (n > s.recvRemaining) {
     c.failStream(s, ErrorCode.FLOW_CONTROL_ERROR, streamError(ErrorCode.FLOW_CONTROL_ERROR, `DATA exceeds the stream receive window ${s.recvRemaining}`), parts);
