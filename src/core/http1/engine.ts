@@ -375,7 +375,10 @@ export class HTTP1Engine implements Engine {
     }
     // RFC 9112 §2.2: a recipient MAY take a bare LF as the line terminator; CR before it is dropped
     if (e > s && buf[e - 1] === 13) e--;
-    return this.onLine(buf, s, e, lineLen, data, lf + 1, parts);
+    const next = this.onLine(buf, s, e, lineLen, data, lf + 1, parts);
+    // give back a scratch buffer grown by one long split line
+    if (buf === this.pend && buf.length > 65536) this.pend = new Uint8Array(256);
+    return next;
   }
 
   /** Keep `data[from, to)` of a line split across receives, within the section's size cap. */

@@ -1,0 +1,55 @@
+// Hostile input: random bytes and mutated responses only ever produce parts or a MintError,
+// never another exception, and the engine ends up closed after an error.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { MintError } from "../../src/errors.js";
+import { VALID_RESPONSES, bytes, engine, splitAt } from "../support/http1-responses.js";
+
+const RUNS = Number(process.env["MINT_FUZZ_RUNS"] ?? 150);
+
+function drive(input: Uint8Array, offsets: number[], methods: string[], eof: boolean): void {
+  const e = engine({ maxHeaderListSize: 512 });
+  for (const m of methods) e.request(m, "/", [], null);
+  try {
+    for (const c of splitAt(input, [...offsets].sort((a, b) => a - b))) e.receive(c);
+    if (eof) e.receiveEof();
+  } catch (err) {
+    assert.ok(err instanceof MintError, `unexpected ${String(err)}`);
+    assert.ok(Array.isArray(err.parts));
+    assert.equal(e.isOpen("read"), false);
+    assert.equal(e.openRequestCount(), 0);
+    assert.throws(() => e.receive(Uint8Array.of(1)), (x: unknown) => x instanceof MintError && x.reason === "closed");
+  }
+}
+
+test("random bytes", () => {
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 300 }), fc.array(fc.nat({ max: 300 })), fc.boolean(), (input, offsets, eof) => {
+      drive(input, offsets, ["GET", "HEAD"], eof);
+    }),
+    { numRuns: RUNS },
+  );
+});
+
+test("valid responses with random bytes changed, inserted or removed", () => {
+  const alphabet = fc.constantFrom(0, 9, 10, 13, 32, 45, 43, 48, 58, 59, 70, 0x80, 0xff, 97, 72);
+  fc.assert(
+    fc.property(
+      fc.constantFrom(...VALID_RESPONSES),
+      fc.array(fc.tuple(fc.nat(), alphabet, fc.constantFrom("set", "insert", "delete")), { minLength: 1, maxLength: 4 }),
+      fc.array(fc.nat({ max: 400 }), { maxLength: 10 }),
+      (s, edits, offsets) => {
+        const arr = [...bytes(s.response)];
+        for (const [at, byte, op] of edits) {
+          const i = at % (arr.length + 1);
+          if (op === "set" && i < arr.length) arr[i] = byte;
+          else if (op === "insert") arr.splice(i, 0, byte);
+          else arr.splice(i, 1);
+        }
+        drive(Uint8Array.from(arr), offsets, s.methods, s.eof === true);
+      },
+    ),
+    { numRuns: RUNS },
+  );
+});
