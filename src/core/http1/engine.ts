@@ -170,7 +170,11 @@ export class HTTP1Engine implements Engine {
    */
   receive(data: Uint8Array): ResponsePart[] {
     if (!(data instanceof Uint8Array)) throw new TypeError("receive() takes a Uint8Array");
-    if (this.closed) throw closedError();
+    if (this.closed) {
+      const e = closedError();
+      e.parts = [];
+      throw e;
+    }
     const parts: ResponsePart[] = [];
     if (data.length === 0) return parts;
     try {
