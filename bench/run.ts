@@ -108,7 +108,8 @@ function printTable(s: Scenario, ids: string[], results: Map<string, Outcome[]>)
 function describeMachine(): string {
   const cpu = /model name\s*:\s*(.*)/.exec(fs.existsSync("/proc/cpuinfo") ? fs.readFileSync("/proc/cpuinfo", "utf8") : "")?.[1]
     ?? os.cpus()[0]?.model ?? "unknown CPU";
-  return `${os.cpus().length} x ${cpu}, ${os.platform()} ${os.release()}, Node ${process.version}; ${pinning}`;
+  const load = os.loadavg().map((l) => l.toFixed(1)).join(" ");
+  return `${os.cpus().length} x ${cpu}, ${os.platform()} ${os.release()}, Node ${process.version}; ${pinning}; load average ${load}`;
 }
 
 async function main(): Promise<void> {

@@ -1,33 +1,19 @@
 // mint-http: one Connection per socket, driven in active mode ("parts" events) or passive
 // mode (a recv loop per connection). HTTP/2 uses h2c prior knowledge (protocols: ["http2"]).
+import { connect, type Connection, type ResponsePart } from "../../src/index.js";
 import { job, Meter, report, fail, measureMemory, uploadBody } from "./driver.js";
 
-// The shapes this file uses, from the public API (kept local so that this file also
-// typechecks while the library is still being built).
-type Part = { type: string; ref: string; data?: Uint8Array; error?: Error };
-interface Conn {
-  request(method: string, path: string, headers: Array<[string, string]>, body: Uint8Array | null): string;
-  on(event: "parts", listener: (parts: Part[]) => void): unknown;
-  on(event: "closed", listener: (err?: Error) => void): unknown;
-  recv(byteCount?: number, timeoutMs?: number): Promise<Part[]>;
-  close(): Promise<void>;
-}
-type Connect = (scheme: "http" | "https", address: string, port: number, opts?: Record<string, unknown>) => Promise<Conn>;
-
-const mod = (await import("../../src/index.js")) as unknown as { connect?: Connect };
-if (typeof mod.connect !== "function") fail(new Error("mint-http does not export connect yet"));
-const connect = mod.connect;
 const passive = job.variant === "passive";
 const body = job.method === "POST" ? new Uint8Array(uploadBody.buffer, uploadBody.byteOffset, uploadBody.length) : null;
 
-function open(scheme: "http" | "https" = "http", extra: Record<string, unknown> = {}): Promise<Conn> {
-  const protocols = job.protocol === "http2" ? ["http2"] : ["http1"];
+function open(scheme: "http" | "https" = "http", extra: Record<string, unknown> = {}): Promise<Connection> {
+  const protocols: Array<"http1" | "http2"> = job.protocol === "http2" ? ["http2"] : ["http1"];
   return connect(scheme, job.host, job.port, { mode: passive ? "passive" : "active", protocols, ...extra });
 }
 
 /** Calls `onPart` for each part; rejects on an error part or a closed connection. */
-function drive(conn: Conn, onPart: (p: Part) => void): void {
-  const handle = (parts: Part[]) => {
+function drive(conn: Connection, onPart: (p: ResponsePart) => void): void {
+  const handle = (parts: ResponsePart[]) => {
     for (const p of parts) {
       if (p.type === "error") fail(p.error);
       onPart(p);
@@ -43,7 +29,7 @@ function drive(conn: Conn, onPart: (p: Part) => void): void {
     pump();
   } else {
     conn.on("parts", handle);
-    conn.on("closed", (err) => fail(err ?? new Error("connection closed")));
+    conn.on("closed", (err?: Error) => fail(err ?? new Error("connection closed")));
   }
 }
 
@@ -53,7 +39,7 @@ async function requests(): Promise<never> {
   const conns = await Promise.all(Array.from({ length: count }, () => open()));
   for (const conn of conns) {
     drive(conn, (p) => {
-      if (p.type === "data") meter.bytes += p.data!.length;
+      if (p.type === "data") meter.bytes += p.data.length;
       else if (p.type === "done") {
         meter.done();
         if (meter.running) conn.request(job.method, job.path, [], body);
