@@ -20,8 +20,15 @@
 // - A 2xx to CONNECT is handled like 101: the bytes after the head come as one `data` part,
 //   then `done`, and the engine is closed for HTTP.
 // - `streamRequestBody` with a ref that is not streaming throws TypeError (Mint raises).
-// - Every request ends with exactly one `done` or `error` part; see engine.ts.
-// - `data` parts are views of the received chunk, not copies.
+// - Every request ends with exactly one `done` or `error` part; see engine.ts. A connection
+//   error thrown by `receive()`/`receiveEof()` carries the parts parsed before it followed by
+//   an `error` part for each request still in flight; `receive()` on a closed engine throws
+//   HTTPError `closed` (with empty `parts`), `receiveEof()` and `fail()` then return [].
+// - A request with no body but a non-zero content-length, a body whose length differs from
+//   the given content-length, a streamed chunk past the declared length, or EOF short of it
+//   are refused before any byte is queued (the connection would otherwise desynchronise).
+// - `data` parts are views of the received chunk, not copies; outgoing chunks may be Node
+//   Buffers (a Uint8Array subclass) where the runtime has them.
 
 import type { Engine, EngineOptions } from "../engine.js";
 import { DEFAULT_MAX_HEADER_LIST_SIZE } from "../engine.js";
