@@ -107,8 +107,8 @@ export class Peer {
   /** Server side of the preface: wait for the client preface and SETTINGS, send SETTINGS + ACK. */
   async h2Handshake(settings: Uint8Array = Buffer.from([0, 0, 0, 4, 0, 0, 0, 0, 0])): Promise<void> {
     await this.waitFor((b) => b.length >= PREFACE.length + 9 && framesIn(b).some((f) => f.type === 4), 3000, "the HTTP/2 preface");
-    await this.write(settings);
-    await this.write(Buffer.from([0, 0, 0, 4, 1, 0, 0, 0, 0]));
+    // One write, so a passive client reads the whole preface in one chunk.
+    await this.write(Buffer.concat([settings, Buffer.from([0, 0, 0, 4, 1, 0, 0, 0, 0])]));
   }
 
   /** Frames received after the client preface. */
