@@ -72,7 +72,8 @@ export class VerboseLog {
     if (typeof tls.getProtocol === "function" && tls.encrypted === true) {
       const tlsSocket = socket as TLSSocket;
       const cipher = tlsSocket.getCipher();
-      this.info(`TLS: ${tlsSocket.getProtocol() ?? "unknown version"}, cipher ${cipher?.standardName ?? cipher?.name ?? "unknown"}`);
+      const resumed = tlsSocket.isSessionReused() ? " (session resumed)" : "";
+      this.info(`TLS: ${tlsSocket.getProtocol() ?? "unknown version"}, cipher ${cipher?.standardName ?? cipher?.name ?? "unknown"}${resumed}`);
       this.info(`ALPN: ${tlsSocket.alpnProtocol || "none"}`);
       const cert = tlsSocket.getPeerCertificate();
       if (cert !== undefined && Object.keys(cert).length > 0) {
