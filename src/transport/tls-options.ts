@@ -13,6 +13,7 @@ import type { ConnectionOptions } from "node:tls";
 import { cipherString } from "./ciphers.js";
 import { DEFAULT_VERSIONS, type TLSVersionName, type TransportOptions } from "./options.js";
 import { nativePartialChain } from "./partial-chain.js";
+import { sharedSecureContext } from "./secure-context.js";
 import { resolveTrustStore, type TrustStore } from "./trust-store.js";
 
 /** Keys with Mint's meaning; they never reach tls.connect as they are. */
@@ -108,6 +109,8 @@ export function buildTLSOptions(opts: TransportOptions, hostname: string, port: 
   if (verify && opts.partialChain !== false && nativePartialChain) options.allowPartialTrustChain = true;
   if (servername !== undefined) options.servername = servername;
   if (alpnProtocols.length > 0) options.ALPNProtocols = [...alpnProtocols];
+  const secureContext = sharedSecureContext(options, trust.key);
+  if (secureContext) options.secureContext = secureContext;
 
   const verifyName = typeof opts.serverNameIndication === "string" ? opts.serverNameIndication : hostname;
   const sessionKey = opts.reuseSessions === false ? undefined : [

@@ -52,7 +52,7 @@ export function connectTLS(o: ConnectTLSOptions): Promise<tls.TLSSocket> {
     built = buildTLSOptions(transportOpts, hostname, port, alpnProtocols);
   } catch (err) {
     socket.destroy();
-    return Promise.reject(err);
+    return Promise.reject(err instanceof TypeError || err instanceof TransportError ? err : optionError(err));
   }
   if (socket.destroyed) return Promise.reject(new TransportError("closed", `connection to ${hostname}:${port} closed before the TLS handshake`));
   if (deadline <= Date.now()) {

@@ -151,3 +151,14 @@ test("handshake errors map to alerts, closed, or the socket code", () => {
     assert.match(e.message, /h\.test:443/);
   }
 });
+
+test("secure contexts are shared between connections with the same settings, never with pass-through context options", () => {
+  const a = buildTLSOptions({ versions: ["tlsv1.3"] }, "a.test", 443, ["h2"]).options.secureContext;
+  const b = buildTLSOptions({ versions: ["tlsv1.3"] }, "b.test", 8443, ["http/1.1"]).options.secureContext;
+  assert.ok(a);
+  assert.equal(a, b);
+  const c = buildTLSOptions({ versions: ["tlsv1.2"] }, "a.test", 443, ["h2"]).options.secureContext;
+  assert.notEqual(c, a);
+  assert.equal(buildTLSOptions({ versions: ["tlsv1.3"], cert: "C", key: "K" }, "a.test", 443, []).options.secureContext, undefined);
+  assert.ok(buildTLSOptions({ versions: ["tlsv1.3"], keepAlive: true }, "a.test", 443, []).options.secureContext);
+});
