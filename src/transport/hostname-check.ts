@@ -118,7 +118,7 @@ export function dnsNameMatches(pattern: string, host: string): boolean {
 export interface IdentityMismatch {
   /** Names the certificate is for (SANs), for the error message. */
   certNames: string[];
-  /** Why it does not match, as a short phrase. */
+  /** Why it does not match, as a short phrase; "" when the names simply differ. */
   why: string;
 }
 
@@ -132,12 +132,12 @@ export function checkIdentity(hostname: string, cert: Pick<PeerCertificate, "sub
   const ip = ipBytes(hostname);
   if (ip !== undefined) {
     if (names.ip.some((n) => ipBytes(n) === ip)) return undefined;
-    return { certNames, why: names.ip.length === 0 ? "the certificate has no IP address names" : "no IP address name matches" };
+    return { certNames, why: names.ip.length === 0 ? "the certificate has no IP address names" : "" };
   }
   if (names.dns.some((n) => dnsNameMatches(n, hostname))) return undefined;
   if (certNames.length === 0) {
     const cn = cert.subject?.CN;
     return { certNames: cn ? [`CN=${Array.isArray(cn) ? cn.join(",") : cn}`] : [], why: "the certificate has no subjectAltName (the subject CN is not used)" };
   }
-  return { certNames, why: names.dns.length === 0 ? "the certificate has no DNS names" : "no DNS name matches" };
+  return { certNames, why: names.dns.length === 0 ? "the certificate has no DNS names" : "" };
 }

@@ -85,7 +85,7 @@ export function verifyError(code: string, host: string, peer: PeerCertificate | 
 export function hostnameError(host: string, mismatch: IdentityMismatch): TransportError {
   const names = mismatch.certNames.length ? mismatch.certNames.join(", ") : "no name";
   return alertError("hostname_check_failed", "ERR_TLS_CERT_ALTNAME_INVALID",
-    `certificate for ${names} does not match ${host} (${mismatch.why})`, undefined, { certNames: mismatch.certNames });
+    `certificate for ${names} does not match ${host}${mismatch.why ? ` (${mismatch.why})` : ""}`, undefined, { certNames: mismatch.certNames });
 }
 
 /** The peer chain has more intermediate CAs than `depth` allows. */

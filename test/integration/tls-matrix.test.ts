@@ -56,7 +56,7 @@ for (const kind of SERVER_KINDS) {
 
     test("certificate for another host", async () => {
       await assertAlert(tlsTo(port("otherHost"), "localhost", { cacerts: root }), "hostname_check_failed", "ERR_TLS_CERT_ALTNAME_INVALID",
-        /^certificate for other\.test does not match localhost \(no DNS name matches\)$/);
+        /^certificate for other\.test does not match localhost$/);
       await end(await tlsTo(port("otherHost"), "other.test", { cacerts: root }));
     });
 
