@@ -284,7 +284,8 @@ class H2Engine implements HTTP2Engine {
   private failAll(error: HTTPError | TransportError): ResponsePart[] {
     const parts: ResponsePart[] = [];
     for (const s of this.c.byId.values()) {
-      parts.push({ type: "error", ref: s.ref, error });
+      // A response that already ended (its body was still streaming) got its `done`.
+      if (s.state !== "half_closed_remote") parts.push({ type: "error", ref: s.ref, error });
       this.c.removeStream(s);
     }
     return parts;

@@ -235,7 +235,10 @@ function onGoaway(c: H2Connection, streamId: number, payload: Uint8Array, parts:
   // RFC 9113 §6.8: streams above last_stream_id were not processed and may be retried.
   for (const s of c.byId.values()) {
     if (s.isPush || s.id <= f.lastStreamId) continue;
+    // A response that already ended (and got `done`) while our body was still streaming.
+    const answered = s.state === "half_closed_remote";
     c.removeStream(s);
+    if (answered) continue;
     parts.push({
       type: "error", ref: s.ref,
       error: h2Error("unprocessed", "the server did not process this request before going away; it is safe to retry"),
