@@ -53,7 +53,8 @@ function checkField(name: string, value: string): string {
  * @param bodyLength length of a body given up front (adds content-length), or -1.
  */
 export function buildRequestHeaders(method: string, path: string, headers: Headers, bodyLength: number, ctx: RequestContext): BuiltHeaders {
-  if (typeof method !== "string" || !isToken(method)) {
+  if (typeof method !== "string") throw new TypeError("method must be a string");
+  if (!isToken(method)) {
     throw h2Error("invalid_request_method", `invalid request method ${JSON.stringify(method)}`, { method });
   }
   if (!Array.isArray(headers)) throw new TypeError("headers must be an array of [name, value] pairs");
@@ -87,7 +88,15 @@ export function buildRequestHeaders(method: string, path: string, headers: Heade
       continue;
     }
     if (lower === "user-agent") hasUserAgent = true;
-    else if (lower === "content-length") hasContentLength = true;
+    else if (lower === "content-length") {
+      hasContentLength = true;
+      // RFC 9113 §8.1.1: a content-length that differs from the DATA sent makes the request malformed.
+      if (bodyLength >= 0 && value.trim() !== String(bodyLength)) {
+        throw h2Error("content_length_mismatch", `the request's content-length header says ${JSON.stringify(value)} but the body is ${bodyLength} bytes; fix the header or drop it`, {
+          expected: value, actual: bodyLength,
+        });
+      }
+    }
     regular.push([lower, value]);
   }
 
