@@ -139,8 +139,10 @@ export class H2Connection {
 
   /** Stream error: RST_STREAM(code) and an `error` part for this request only (RFC 9113 §5.4.2). */
   failStream(s: Stream, code: number, error: HTTPError | TransportError, parts: ResponsePart[]): void {
+    // A response that already ended (its `done` was given) while our body streamed: a request ends once.
+    const answered = s.state === "half_closed_remote";
     this.queueRst(s.id, code);
     this.removeStream(s);
-    parts.push({ type: "error", ref: s.ref, error });
+    if (!answered) parts.push({ type: "error", ref: s.ref, error });
   }
 }
