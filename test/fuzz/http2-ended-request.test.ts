@@ -44,3 +44,16 @@ test("HTTP/2: a request answered while its body streams is not reported unproces
   const { engine, ledger } = answeredWhileStreaming();
   ledger.add(collect(() => engine.receive(H.goaway(0, 0))), "goaway");
 });
+
+test("HTTP/2: stream errors on a request whose response ended while its body streams add no second end", () => {
+  const frames = [
+    ["a second HEADERS", H.headers(1, Uint8Array.of(0x48, 0x82, 0x08, 0x01), H.F.END_HEADERS | H.F.END_STREAM)],
+    ["DATA after END_STREAM", H.data(1, Uint8Array.of(1, 2, 3))],
+    ["WINDOW_UPDATE overflow", H.windowUpdate(1, 0x7fffffff)],
+  ] as const;
+  for (const [what, frame] of frames) {
+    const { engine, ledger } = answeredWhileStreaming();
+    ledger.add(collect(() => engine.receive(frame)), what);
+    ledger.add(collect(() => engine.receiveEof()), `${what}, then EOF`);
+  }
+});
