@@ -128,7 +128,8 @@ class H2Engine implements HTTP2Engine {
    * Queue a request: HEADERS (+ CONTINUATION) and, for a body given up front, its DATA.
    * Errors (HTTPError): `closed`, `closed_for_writing`, `too_many_concurrent_requests`,
    * `max_header_list_size_exceeded`, `exceeds_window_size`, `invalid_request_method`,
-   * `invalid_request_target`, `invalid_header_name`, `invalid_header_value`, `invalid_header`.
+   * `invalid_request_target`, `invalid_header_name`, `invalid_header_value`, `invalid_header`,
+   * `content_length_mismatch`.
    */
   request(method: string, path: string, headers: Headers, body: Body): RequestRef {
     this.checkWritable();
@@ -167,7 +168,9 @@ class H2Engine implements HTTP2Engine {
     }
     const ref = nextRef();
     const skipLength = built.isConnect || method === "HEAD";
-    c.addStream(newStream(id, ref, false, body === STREAM ? "open" : "half_closed_local", c.server.initialWindowSize - len, c.client.initialWindowSize, skipLength));
+    const stream = newStream(id, ref, false, body === STREAM ? "open" : "half_closed_local", c.server.initialWindowSize - len, c.client.initialWindowSize, skipLength);
+    if (body === STREAM && !built.isConnect) stream.declaredLength = built.contentLength;
+    c.addStream(stream);
     return ref;
   }
 
@@ -188,7 +191,8 @@ class H2Engine implements HTTP2Engine {
   /**
    * Queue a chunk of a streamed body, its end (EOF), or trailers ({eof, trailers}).
    * Errors (HTTPError): `closed`, `unknown_request_to_stream`, `request_is_not_streaming`,
-   * `exceeds_window_size`, `unallowed_trailing_header`, `invalid_header_name`, `invalid_header_value`.
+   * `exceeds_window_size`, `unallowed_trailing_header`, `invalid_header_name`, `invalid_header_value`,
+   * `body_exceeds_content_length`, `content_length_mismatch` (against a declared content-length).
    */
   streamRequestBody(ref: RequestRef, chunk: BodyChunk): void {
     this.checkOpen();
@@ -196,6 +200,13 @@ class H2Engine implements HTTP2Engine {
     const s = c.byRef.get(ref);
     if (s === undefined || s.isPush) throw h2Error("unknown_request_to_stream", `no open request ${String(ref)} to stream a body on`, { ref });
     if (!canSend(s.state)) throw h2Error("request_is_not_streaming", "this request is not streaming a body (opened without STREAM, or already ended)");
+    const ending = chunk === EOF || (typeof chunk === "object" && chunk !== null && !(chunk instanceof Uint8Array) && (chunk as { eof?: unknown }).eof === true);
+    // RFC 9113 §8.1.1: the DATA sent must add up to the declared content-length.
+    if (ending && s.declaredLength >= 0 && s.sentLength !== s.declaredLength) {
+      throw h2Error("content_length_mismatch", `the request's content-length header says ${s.declaredLength} but the body ends after ${s.sentLength} bytes`, {
+        expected: String(s.declaredLength), actual: s.sentLength,
+      });
+    }
     if (chunk === EOF) {
       c.out.frame(FrameType.DATA, Flag.END_STREAM, s.id, new Uint8Array(0));
     } else if (typeof chunk === "object" && chunk !== null && !(chunk instanceof Uint8Array) && (chunk as { eof?: unknown }).eof === true) {
@@ -207,8 +218,14 @@ class H2Engine implements HTTP2Engine {
       else if (chunk instanceof Uint8Array) bytes = chunk;
       else throw new TypeError("a body chunk must be a string, a Uint8Array, EOF or {eof: true, trailers}");
       if (bytes.length === 0) return;
+      if (s.declaredLength >= 0 && s.sentLength + bytes.length > s.declaredLength) {
+        throw h2Error("body_exceeds_content_length", `this chunk would bring the streamed body to ${s.sentLength + bytes.length} bytes but the request declared content-length ${s.declaredLength}`, {
+          contentLength: s.declaredLength, attempted: s.sentLength + bytes.length,
+        });
+      }
       this.checkWindows(s.sendWindow, bytes.length);
       c.out.data(s.id, bytes, false, c.server.maxFrameSize);
+      s.sentLength += bytes.length;
       s.sendWindow -= bytes.length;
       c.sendWindow -= bytes.length;
       return;

@@ -25,6 +25,8 @@ export interface BuiltHeaders {
   size: number;
   /** Plain CONNECT (no :protocol): a tunnel, no response length checks. */
   isConnect: boolean;
+  /** The caller's content-length as a number when it is 1*DIGIT, else -1. */
+  contentLength: number;
 }
 
 function hasValueEdgeWhitespace(v: string): boolean {
@@ -63,6 +65,7 @@ export function buildRequestHeaders(method: string, path: string, headers: Heade
   let host: string | undefined;
   let hasUserAgent = false;
   let hasContentLength = false;
+  let contentLength = -1;
   const regular: Headers = [];
   for (const pair of headers) {
     if (!Array.isArray(pair) || pair.length !== 2) throw new TypeError("each header must be a [name, value] pair");
@@ -90,6 +93,7 @@ export function buildRequestHeaders(method: string, path: string, headers: Heade
     if (lower === "user-agent") hasUserAgent = true;
     else if (lower === "content-length") {
       hasContentLength = true;
+      if (/^\d{1,15}$/.test(value.trim())) contentLength = Number(value.trim());
       // RFC 9113 §8.1.1: a content-length that differs from the DATA sent makes the request malformed.
       if (bodyLength >= 0 && value.trim() !== String(bodyLength)) {
         throw h2Error("content_length_mismatch", `the request's content-length header says ${JSON.stringify(value)} but the body is ${bodyLength} bytes; fix the header or drop it`, {
@@ -126,7 +130,7 @@ export function buildRequestHeaders(method: string, path: string, headers: Heade
 
   let size = 0;
   for (let i = 0; i < out.length; i++) size += out[i]![0].length + out[i]![1].length + 32;
-  return { headers: out, size, isConnect };
+  return { headers: out, size, isConnect, contentLength };
 }
 
 /**

@@ -45,12 +45,15 @@ export interface Stream {
   receivedLength: number;
   /** The request was HEAD or CONNECT: a response body length is not checked. */
   readonly skipLengthCheck: boolean;
+  /** Streamed request body: the content-length the caller declared (-1: none) and the octets sent. */
+  declaredLength: number;
+  sentLength: number;
 }
 
 export function newStream(id: number, ref: RequestRef, isPush: boolean, state: StreamState, sendWindow: number, recvWindow: number, skipLengthCheck: boolean): Stream {
   return {
     id, ref, isPush, state, phase: Phase.AwaitingHeaders, sendWindow, recvPeak: recvWindow, recvRemaining: recvWindow,
-    expectedLength: -1, receivedLength: 0, skipLengthCheck,
+    expectedLength: -1, receivedLength: 0, skipLengthCheck, declaredLength: -1, sentLength: 0,
   };
 }
 
