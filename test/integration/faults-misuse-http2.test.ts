@@ -1,9 +1,6 @@
-// Pending: HTTP/2 caller mistakes the engine does not refuse yet (kept out of the default
-// run by its name; run with `node --import tsx --test test/integration/faults-misuse-http2.pending.ts`).
-// A streamed chunk that goes past the declared content-length, or EOF before it is reached:
-// the request is sent malformed (RFC 9113 §8.1.1) and the server resets it. HTTP/1 refuses
-// both (body_exceeds_content_length, content_length_mismatch); so does HTTP/2 for a body
-// given up front (content_length_mismatch, tested in faults-misuse.test.ts).
+// HTTP/2 streamed request bodies are held to their declared content-length: a chunk that
+// would go past it, or EOF (or trailers) before it is reached, is refused before any frame
+// is written (RFC 9113 §8.1.1: such a request is malformed and the server would reset it).
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -39,8 +36,9 @@ test("HTTP/2: a streamed body that disagrees with its content-length is refused 
   await withPeer(async (conn, peer) => {
     const sized = conn.request("POST", "/sized", [["content-length", "5"]], STREAM);
     conn.streamRequestBody(sized, "abc");
-    refused(conn, [["chunk past content-length", (c) => c.streamRequestBody(sized, "ZQxyz"), "*"]]);
-    refused(conn, [["EOF before content-length is reached", (c) => c.streamRequestBody(sized, EOF), "*"]]);
+    refused(conn, [["chunk past content-length", (c) => c.streamRequestBody(sized, "ZQxyz"), "body_exceeds_content_length"],
+      ["trailers before content-length is reached", (c) => c.streamRequestBody(sized, { eof: true, trailers: [["x-t", "1"]] }), "content_length_mismatch"]]);
+    refused(conn, [["EOF before content-length is reached", (c) => c.streamRequestBody(sized, EOF), "content_length_mismatch"]]);
     conn.streamRequestBody(sized, "de");
     conn.streamRequestBody(sized, EOF);
     conn.request("GET", "/last", [], null);
