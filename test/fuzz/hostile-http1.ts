@@ -165,6 +165,27 @@ export const http1Cases: HostileCase[] = [
     },
   },
   {
+    name: "HTTP/1 100000 informational (103) responses before the final one",
+    protocol: "http1",
+    run: () => measured("HTTP/1 100000 informational (103) responses before the final one", h1().engine, (f) => {
+      const hint = latin1("HTTP/1.1 103 Early Hints\r\nlink: </a.css>; rel=preload\r\n\r\n");
+      const batch = concat(Array.from({ length: 1000 }, () => hint));
+      let informational = 0;
+      for (let i = 0; i < 100; i++) {
+        if (!f.feed(batch)) break;
+        informational += f.parts.length;
+        f.parts.length = 0;
+      }
+      f.feed(latin1("HTTP/1.1 204 No Content\r\n\r\n"));
+      return { informationalParts: informational };
+    }),
+    check: (r) => {
+      assert.equal(r.reason, "none");
+      assert.ok(r.parts.some((p) => p.type === "done"));
+      assert.ok(r.growth < 4 * MiB, `heap grew ${r.growth}`);
+    },
+  },
+  {
     name: "HTTP/1 content-length body of 50 MB",
     protocol: "http1",
     run: () => measured("HTTP/1 content-length body of 50 MB", h1().engine, (f) => {

@@ -263,6 +263,70 @@ export const http2Cases: HostileCase[] = [
     check: (r) => assert.ok(r.reason === "none" || r.reason === "stream_closed", r.reason),
   },
   {
+    name: "HTTP/2 SETTINGS_INITIAL_WINDOW_SIZE of 2^31",
+    protocol: "http2",
+    run: () => measured("HTTP/2 SETTINGS_INITIAL_WINDOW_SIZE of 2^31", h2().engine, (f) => void f.feed(H.settings([[4, 2 ** 31]]))),
+    check: (r) => {
+      assert.equal(r.reason, "flow_control_error");
+      assert.equal(r.goaway, "FLOW_CONTROL_ERROR");
+    },
+  },
+  {
+    name: "HTTP/2 SETTINGS_MAX_FRAME_SIZE of 16383",
+    protocol: "http2",
+    run: () => measured("HTTP/2 SETTINGS_MAX_FRAME_SIZE of 16383", h2().engine, (f) => void f.feed(H.settings([[5, 16383]]))),
+    check: (r) => {
+      assert.equal(r.reason, "protocol_error");
+      assert.equal(r.goaway, "PROTOCOL_ERROR");
+    },
+  },
+  {
+    name: "HTTP/2 unknown frame type flood (100000 frames, 1000 per receive)",
+    protocol: "http2",
+    run: () => measured("HTTP/2 unknown frame type flood (100000 frames, 1000 per receive)", h2().engine, (f) => {
+      flood(f, repeat(H.frame(0xfa, 0, 1, Uint8Array.of(1, 2, 3)), 1000), 100000 * 12);
+    }),
+    check: (r) => {
+      assert.equal(r.reason, "enhance_your_calm");
+      assert.equal(r.goaway, "ENHANCE_YOUR_CALM");
+      assert.ok(r.fed <= 2000 * 12 + 64, `read ${r.fed} bytes`);
+    },
+  },
+  {
+    name: "HTTP/2 PRIORITY flood (100000 frames, 1000 per receive)",
+    protocol: "http2",
+    run: () => measured("HTTP/2 PRIORITY flood (100000 frames, 1000 per receive)", h2().engine, (f) => {
+      flood(f, repeat(H.frame(H.T.PRIORITY, 0, 1, Uint8Array.of(0, 0, 0, 0, 16)), 1000), 100000 * 14);
+    }),
+    check: (r) => {
+      assert.equal(r.reason, "enhance_your_calm");
+      assert.ok(r.fed <= 2000 * 14 + 64, `read ${r.fed} bytes`);
+    },
+  },
+  {
+    name: "HTTP/2 empty DATA flood on an open stream (100000 frames)",
+    protocol: "http2",
+    run: () => measured("HTTP/2 empty DATA flood on an open stream (100000 frames)", h2().engine, (f) => {
+      f.feed(head1);
+      flood(f, repeat(H.data(1, new Uint8Array(0)), 1000), 100000 * 9);
+    }),
+    check: (r) => {
+      assert.equal(r.reason, "enhance_your_calm");
+      assert.ok(r.fed <= 2000 * 9 + 64, `read ${r.fed} bytes`);
+    },
+  },
+  {
+    name: "HTTP/2 unsolicited PING ACK and SETTINGS ACK flood (100000 frames)",
+    protocol: "http2",
+    run: () => measured("HTTP/2 unsolicited PING ACK and SETTINGS ACK flood (100000 frames)", h2().engine, (f) => {
+      flood(f, repeat(concat([H.ping(new Uint8Array(8), true), H.settingsAck()]), 500), 50000 * 26);
+    }),
+    check: (r) => {
+      assert.notEqual(r.reason, "none", "a flood of frames that do nothing is cut off");
+      assert.ok(r.fed <= 4000 * 26, `read ${r.fed} bytes`);
+    },
+  },
+  {
     name: "HTTP/2 DATA past the stream receive window (4 MiB + 16 KiB)",
     protocol: "http2",
     run: () => measured("HTTP/2 DATA past the stream receive window (4 MiB + 16 KiB)", h2().engine, (f) => {

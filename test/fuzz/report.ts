@@ -39,6 +39,14 @@ const out = [
   "|---|---|---|---|---|---|---|---|---|",
   ...rows,
   "",
+  "Notes:",
+  "- A bare reason is a connection error thrown by receive(): the shell flushes the GOAWAY (HTTP/2), destroys the socket and emits",
+  "  \"closed\" with that error (passive recv rejects with it). \"error part: X\" is a stream error: only that request fails, with",
+  "  RST_STREAM (code in facts), and the connection stays open. HTTP/1 has no GOAWAY; its column is always none.",
+  "- \"bytes read before stop\" counts whole receive() calls, so it overshoots the limit by at most one slice (64 KiB here).",
+  "- Growth near 4 MiB in the receive-window case is the last received chunk (one 4 MiB buffer here), still referenced by the",
+  "  frame reader until the next receive(); it is bounded by the size of one socket read, not by the input.",
+  "",
 ].join("\n");
 process.stdout.write(out);
 const w = process.argv.indexOf("--write");
