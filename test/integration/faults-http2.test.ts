@@ -178,3 +178,35 @@ test("HTTP/2 passive: a stalled server makes recv time out; the connection stays
   });
 });
 
+
+test("HTTP/2: a CONTINUATION flood through connect ends with GOAWAY PROTOCOL_ERROR and a released socket", async () => {
+  await withServer(async (server) => {
+    const { conn, w, peer } = await exchange(server);
+    await peer.write(H.headers(1, H.STATUS_200, 0));
+    const cont = H.continuation(1, Buffer.alloc(16384, 0x82));
+    for (let i = 0; i < 40 && !w!.closed; i++) await peer.write(Buffer.concat([cont, cont, cont, cont]));
+    const err = await w!.untilClosed();
+    assert.ok(err instanceof HTTPError && err.reason === "protocol_error", String(err));
+    await peer.waitForFrame((f) => f.type === H.T.GOAWAY, "the GOAWAY");
+    const g = H.sentGoaway(peer.frames());
+    assert.equal(g?.code, "PROTOCOL_ERROR");
+    assert.ok(conn.getSocket().destroyed);
+  });
+});
+
+test("HTTP/2: a paced PING flood through connect is answered and leaves the connection open", async () => {
+  await withServer(async (server) => {
+    const { conn, w, peer } = await exchange(server);
+    const batch = Buffer.concat(Array.from({ length: 100 }, () => H.ping()));
+    const acks = (): number => peer.frames().filter((f) => f.type === H.T.PING && (f.flags & 1) === 1).length;
+    // Paced by the answers, so the client never reads more than one batch at once.
+    for (let i = 1; i <= 100; i++) {
+      await peer.write(batch);
+      await peer.waitFor(() => acks() >= i * 100, 5000, `${i * 100} PING ACKs`);
+    }
+    assert.equal(w!.closed, undefined);
+    assert.equal(conn.isOpen(), true);
+    assert.ok(conn.getSocket().writableLength < 1024 * 1024, `client write buffer ${conn.getSocket().writableLength}`);
+    await conn.close();
+  });
+});
