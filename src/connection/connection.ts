@@ -32,6 +32,15 @@ export interface ConnectionInit {
 
 let connectionIds = 0;
 
+/**
+ * When more than this many bytes that the engine queued on its own while receiving
+ * (PING and SETTINGS acknowledgements, WINDOW_UPDATEs, RST_STREAMs) wait to be written,
+ * reading stops until the socket drains: a peer that sends but never reads cannot make us
+ * buffer without bound. The caller's own writes do not count, so a large upload never
+ * keeps us from reading an early response.
+ */
+const AUTO_WRITE_LIMIT = 1024 * 1024;
+
 /** One HTTP/1 or HTTP/2 connection over one socket. See the module comment. */
 export class Connection extends EventEmitter {
   readonly #socket: Socket;
@@ -47,6 +56,8 @@ export class Connection extends EventEmitter {
   #closedEmitted = false;
   #failure: MintError | undefined;
   #recvBusy = false;
+  #writeBlocked = false;
+  #autoPending = 0;
   #logEnabled: boolean;
 
   constructor(init: ConnectionInit) {
@@ -113,7 +124,11 @@ export class Connection extends EventEmitter {
     }
     this.#recvBusy = true;
     try {
-      const chunk = await this.#inbox.take(byteCount, timeoutMs, this.#socket);
+      const started = Date.now();
+      if (this.#writeBlocked && !(await this.#drained(timeoutMs))) {
+        throw new TransportError("timeout", `${this.#where} did not read what was sent within ${timeoutMs} ms`);
+      }
+      const chunk = await this.#inbox.take(byteCount, Math.max(0, timeoutMs - (Date.now() - started)), this.#socket);
       if (chunk === "timeout") {
         throw new TransportError("timeout", `no response data from ${this.#where} within ${timeoutMs} ms`);
       }
@@ -143,7 +158,7 @@ export class Connection extends EventEmitter {
         else if (item instanceof Error) this.#handleSocketError(item, false);
         else this.#handleData(item, false);
       }
-      if (!this.#closedEmitted && this.#mode === "active") this.#socket.resume();
+      if (!this.#closedEmitted && this.#mode === "active" && !this.#writeBlocked) this.#socket.resume();
     });
   }
 
@@ -165,13 +180,7 @@ export class Connection extends EventEmitter {
         return;
       }
       socket.once("close", () => resolve());
-      if (this.#corked) {
-        this.#corked = false;
-        socket.uncork();
-      }
-      socket.end(() => socket.destroy());
-      // A peer that never reads must not keep us waiting for the FIN to be written.
-      if (socket.writableLength === 0) socket.destroy();
+      this.#endSocket();
     });
   }
 
@@ -320,7 +329,8 @@ export class Connection extends EventEmitter {
     } catch (err) {
       return this.#terminate(err, passive);
     }
-    this.#flush();
+    const written = this.#flush();
+    if (written > 0) this.#noteAutoWrites(written);
     return this.#deliver(parts, passive);
   }
 
@@ -388,14 +398,23 @@ export class Connection extends EventEmitter {
   /** Flush what the engine queued (e.g. GOAWAY), then close the socket. */
   #finishSocket(): void {
     this.#flush();
+    this.#endSocket();
+  }
+
+  /**
+   * Hand what is queued (a GOAWAY) to the kernel, send FIN and release the socket at once:
+   * the kernel still delivers what it accepted, and a peer that never reads cannot keep
+   * the socket alive. Bytes the kernel did not take are dropped, as Mint's close/1 allows.
+   */
+  #endSocket(): void {
     const socket = this.#socket;
     if (socket.destroyed) return;
     if (this.#corked) {
       this.#corked = false;
       socket.uncork();
     }
-    if (socket.writableLength === 0) socket.destroy();
-    else socket.end(() => socket.destroy());
+    socket.end();
+    socket.destroy();
   }
 
   #emitClosed(error: MintError | undefined): void {
@@ -405,11 +424,12 @@ export class Connection extends EventEmitter {
     if (this.listenerCount("closed") > 0) this.emit("closed", error);
   }
 
-  #flush(): void {
+  /** Write what the engine queued; returns the number of bytes. */
+  #flush(): number {
     const out = this.#engine.takeOutgoing();
-    if (out.length === 0) return;
+    if (out.length === 0) return 0;
     const socket = this.#socket;
-    if (socket.destroyed || !socket.writable) return;
+    if (socket.destroyed || !socket.writable) return 0;
     if (!this.#corked) {
       this.#corked = true;
       socket.cork();
@@ -419,10 +439,46 @@ export class Connection extends EventEmitter {
         socket.uncork();
       });
     }
+    let bytes = 0;
     for (const chunk of out) {
       if (this.#logEnabled) this.#log(`> ${chunk.length} bytes`);
+      bytes += chunk.length;
       socket.write(chunk);
     }
+    return bytes;
+  }
+
+  /** Account for bytes the engine wrote while receiving; stop reading past AUTO_WRITE_LIMIT. */
+  #noteAutoWrites(bytes: number): void {
+    const socket = this.#socket;
+    if (socket.writableLength <= bytes) this.#autoPending = 0;
+    this.#autoPending += bytes;
+    if (this.#autoPending <= AUTO_WRITE_LIMIT || this.#writeBlocked || socket.destroyed) return;
+    this.#writeBlocked = true;
+    socket.pause();
+    socket.once("drain", () => {
+      this.#writeBlocked = false;
+      this.#autoPending = 0;
+      if (this.#mode === "active" && this.#inbox.isEmpty && !socket.destroyed) socket.resume();
+    });
+  }
+
+  /** Resolves true once the socket has drained, false when `timeoutMs` passes first. */
+  #drained(timeoutMs: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const socket = this.#socket;
+      let timer: NodeJS.Timeout | undefined;
+      const done = (ok: boolean): void => {
+        if (timer !== undefined) clearTimeout(timer);
+        socket.off("drain", onDrain);
+        socket.off("close", onDrain);
+        resolve(ok);
+      };
+      const onDrain = (): void => done(true);
+      socket.on("drain", onDrain);
+      socket.on("close", onDrain);
+      if (Number.isFinite(timeoutMs)) timer = setTimeout(() => done(false), Math.min(timeoutMs, 2 ** 31 - 1));
+    });
   }
 
   #log(line: string): void {

@@ -185,3 +185,12 @@ test("DATA still arriving for cancelled requests is not mistaken for a flood", (
   assert.deepEqual(s.send(f), []);
   assert.equal(s.engine.isOpen("write"), true);
 });
+
+test("a connection error ends every request in flight with an error part", () => {
+  const s = ready();
+  const a = s.engine.request("GET", "/a", [], null);
+  const b = s.engine.request("GET", "/b", [], null);
+  const err = expectConnectionError(s, s.frames().frame(0xfa, 0, 0, new Uint8Array(16385)), "frame_size_error", 6);
+  const ended = (err.parts ?? []).filter((p) => p.type === "error").map((p) => p.ref);
+  assert.deepEqual(ended.sort(), [a, b].sort());
+});

@@ -4,8 +4,9 @@
 // hands each to receive.ts, which returns response parts.
 //
 // A connection error found while receiving queues GOAWAY, makes the engine terminal and
-// is thrown with the parts parsed before it; a GOAWAY with an error code from the server
-// is thrown once the rest of the received bytes are processed.
+// is thrown with the parts parsed before it, followed by an `error` part for every request
+// still in flight; a GOAWAY with an error code from the server is thrown the same way once
+// the rest of the received bytes are processed.
 
 import { HTTPError, MintError, TransportError } from "../../errors.js";
 import { EOF, STREAM, type Body, type BodyChunk, type Headers, type HTTP2Settings, type RequestRef, type ResponsePart } from "../../types.js";
@@ -255,6 +256,7 @@ class H2Engine implements HTTP2Engine {
       const err = c.pendingError;
       c.pendingError = null;
       c.phase = "closed";
+      parts.push(...this.failAll(err));
       err.parts = parts;
       throw err;
     }
@@ -273,6 +275,8 @@ class H2Engine implements HTTP2Engine {
       c.queueGoaway(errorCodeOf(e.reason), debug);
     }
     c.phase = "closed";
+    // Every request still in flight ends with this error, as on HTTP/1.
+    if (e instanceof HTTPError || e instanceof TransportError) parts.push(...this.failAll(e));
     e.parts = parts;
     return e;
   }
