@@ -3,7 +3,8 @@
 // How it works: every API call is passed to the engine, then the bytes the engine queued
 // are written to the socket (corked until the end of the tick, so a burst of requests
 // leaves as one write). What the socket reads is fed to the engine, which returns parts.
-// - Active mode: the socket flows; each batch of parts is emitted as a "parts" event.
+// - Active mode: the socket flows; each batch of parts is emitted as a "parts" event, and
+//   "window" is emitted when an HTTP/2 send window grew (a streamed body may go on).
 // - Passive mode: the socket is paused; `recv` resumes it just long enough to read one
 //   chunk (or `byteCount` bytes), parses it and resolves with the parts.
 // When the engine or the socket fails, the socket is destroyed on every path, the
@@ -331,7 +332,9 @@ export class Connection extends EventEmitter {
     }
     const written = this.#flush();
     if (written > 0) this.#noteAutoWrites(written);
-    return this.#deliver(parts, passive);
+    const out = this.#deliver(parts, passive);
+    if (this.#engine.takeSendWindowGrowth?.() === true && !passive && !this.#closedEmitted) this.emit("window");
+    return out;
   }
 
   #handleEof(passive: boolean): ResponsePart[] {

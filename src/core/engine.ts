@@ -51,6 +51,12 @@ export interface Engine {
   openRequestCount(): number;
   /** Bytes the request's body may send now: Infinity on HTTP/1. */
   requestBodyWindow(ref: RequestRef): number;
+  /**
+   * True when a send window grew since the last call (HTTP/2 WINDOW_UPDATE or SETTINGS),
+   * so a caller waiting to stream more of a body can go on. Engines without flow control
+   * leave it out.
+   */
+  takeSendWindowGrowth?(): boolean;
 }
 
 /** Default cap on a response header section (Mint 1.9.2). */

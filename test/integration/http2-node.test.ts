@@ -362,3 +362,37 @@ test("https with both protocols follows the server's ALPN choice of HTTP/1.1", a
     await server.close();
   }
 });
+
+test("active mode: a streamed upload goes on at each \"window\" event", async () => {
+  const conn = await connect("http", "127.0.0.1", h2c.port, { protocols: ["http2"] });
+  try {
+    const total = 4 * 1024 * 1024;
+    const ref = conn.request("POST", "/count", [], STREAM);
+    let sent = 0;
+    let windows = 0;
+    const response = collectActive(conn, [ref], 15_000);
+    await new Promise<void>((resolve) => {
+      const pump = (): void => {
+        while (sent < total) {
+          const n = Math.min(conn.requestBodyWindow(ref), total - sent);
+          if (n <= 0) return; // wait for the next "window" event
+          conn.streamRequestBody(ref, new Uint8Array(n));
+          sent += n;
+        }
+        conn.off("window", onWindow);
+        conn.streamRequestBody(ref, EOF);
+        resolve();
+      };
+      const onWindow = (): void => {
+        windows++;
+        pump();
+      };
+      conn.on("window", onWindow);
+      pump();
+    });
+    assert.ok(windows > 0, "window events were emitted");
+    assert.equal(responseOf(await response, ref).body.toString(), String(total));
+  } finally {
+    await conn.close();
+  }
+});

@@ -66,6 +66,8 @@ export class H2Connection {
 
   /** Connection send window (RFC 9113 §6.9.1). */
   sendWindow = 65_535;
+  /** A send window grew since the engine last reported it (WINDOW_UPDATE, SETTINGS). */
+  sendWindowGrew = false;
   readonly recv: ReceiveWindow;
   readonly refillThreshold: number;
   /** Streams whose receive window shrank during the current receive(). */

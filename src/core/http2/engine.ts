@@ -312,6 +312,12 @@ class H2Engine implements HTTP2Engine {
     return parts;
   }
 
+  takeSendWindowGrowth(): boolean {
+    const grew = this.c.sendWindowGrew;
+    this.c.sendWindowGrew = false;
+    return grew;
+  }
+
   takeOutgoing(): Uint8Array[] {
     return this.c.out.take();
   }

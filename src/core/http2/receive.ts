@@ -260,6 +260,7 @@ function onWindowUpdate(c: H2Connection, streamId: number, payload: Uint8Array, 
     // RFC 9113 §6.9.1: a window above 2^31-1 is a FLOW_CONTROL_ERROR.
     if (w < 0) throw connectionError(ErrorCode.FLOW_CONTROL_ERROR, "WINDOW_UPDATE pushed the connection window past 2^31-1");
     c.sendWindow = w;
+    c.sendWindowGrew = true;
     return;
   }
   const s = c.byId.get(streamId);
@@ -278,6 +279,7 @@ function onWindowUpdate(c: H2Connection, streamId: number, payload: Uint8Array, 
     return;
   }
   s.sendWindow = w;
+  c.sendWindowGrew = true;
 }
 
 /** After a receive(): top receive windows back up to their peak where due (batched). */

@@ -30,6 +30,7 @@ export function applyServerSettings(c: H2Connection, params: ReadonlyArray<reado
           if (w > MAX_WINDOW_SIZE) throw connectionError(ErrorCode.FLOW_CONTROL_ERROR, "SETTINGS_INITIAL_WINDOW_SIZE pushed a stream window past 2^31-1");
           s.sendWindow = w;
         }
+        if (delta > 0) c.sendWindowGrew = true;
         break;
       }
       case "enablePush":
