@@ -1,0 +1,406 @@
+// Interop with nghttpd (Debian's nghttp2-server), the reference HTTP/2 server of nghttp2:
+// h2c with prior knowledge and TLS with ALPN h2, each against its own nghttpd process.
+// Small and 32 MiB downloads compared byte for byte, 100 concurrent streams on one connection,
+// HEAD, 404, PING, the server's SETTINGS, uploads streamed within the send window (nghttpd
+// answers a POST to a static file with the file; with --echo-upload it sends the body back),
+// RST_STREAM by cancelRequest, server push, response trailers, passive mode and close.
+// Without the binary these tests fail under CI and are skipped (with the reason) otherwise.
+
+import { test, describe, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { connect, EOF, MintError, STREAM, TransportError, type Connection, type ConnectOptions, type RequestRef, type ResponsePart } from "../../src/index.js";
+import { testCerts } from "../support/certs.js";
+import { collectActive, collectPassive, header, responseOf } from "../support/collect.js";
+import { DOC_FILES, findBinary, largeBody, startNghttpd, textBody, type Nghttpd, type NghttpdOptions } from "./support/servers.js";
+
+const bin = findBinary("nghttpd");
+const missing = bin === undefined ? "nghttpd is not installed (apt-get install nghttp2-server)" : undefined;
+
+if (missing !== undefined && process.env.CI) {
+  test("nghttpd is installed", () => {
+    assert.fail(`${missing}; .ci/run installs it with apt-get`);
+  });
+}
+
+const certs = testCerts();
+const PUSH = ["-p", `${DOC_FILES.pushing}=${DOC_FILES.text}`];
+const TRAILER = "x-interop-trailer: all sent";
+
+interface Variant {
+  name: string;
+  tls: boolean;
+  server: NghttpdOptions;
+  /** The stream window nghttpd announces in SETTINGS_INITIAL_WINDOW_SIZE. */
+  initialWindowSize: number;
+  connect(port: number, extra?: ConnectOptions): Promise<Connection>;
+}
+
+const variants: Variant[] = [
+  {
+    name: "h2c (prior knowledge)",
+    tls: false,
+    server: { trailers: [TRAILER], args: PUSH },
+    initialWindowSize: 65_535,
+    connect: (port, extra = {}) => connect("http", "127.0.0.1", port, { protocols: ["http2"], ...extra }),
+  },
+  {
+    name: "TLS with ALPN h2",
+    tls: true,
+    server: { tls: certs.valid, echoUpload: true, args: [...PUSH, "-w", "17"] },
+    initialWindowSize: 2 ** 17 - 1,
+    connect: (port, extra = {}) =>
+      connect("https", "127.0.0.1", port, { hostname: "localhost", transportOpts: { cacerts: [certs.rootCA.cert] }, ...extra }),
+  },
+];
+
+async function get(conn: Connection, path: string, method = "GET", timeoutMs = 15_000) {
+  const ref = conn.request(method, path, [], null);
+  const r = responseOf(await collectActive(conn, [ref], timeoutMs), ref);
+  assert.equal(r.error, undefined, String(r.error));
+  assert.equal(r.done, true);
+  return r;
+}
+
+/** Resolve on the next "window" event (the send window grew), reject if the connection closes. */
+function nextWindow(conn: Connection, timeoutMs = 10_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => done(new Error("no WINDOW_UPDATE came")), timeoutMs);
+    const onWindow = (): void => done();
+    const onClosed = (err?: Error): void => done(err ?? new Error("connection closed while waiting for the send window"));
+    function done(err?: Error): void {
+      clearTimeout(timer);
+      conn.off("window", onWindow);
+      conn.off("closed", onClosed);
+      if (err) reject(err);
+      else resolve();
+    }
+    conn.on("window", onWindow);
+    conn.on("closed", onClosed);
+  });
+}
+
+/** Stream `body` never beyond requestBodyWindow, then EOF; returns how often it waited. */
+async function uploadActive(conn: Connection, ref: RequestRef, body: Uint8Array): Promise<number> {
+  let off = 0;
+  let waits = 0;
+  while (off < body.length) {
+    const window = conn.requestBodyWindow(ref);
+    if (window === 0) {
+      waits++;
+      await nextWindow(conn);
+      continue;
+    }
+    const n = Math.min(window, body.length - off, 256 * 1024);
+    conn.streamRequestBody(ref, body.subarray(off, off + n));
+    off += n;
+  }
+  conn.streamRequestBody(ref, EOF);
+  return waits;
+}
+
+for (const v of variants) {
+  describe(`nghttpd ${v.name}`, { skip: missing }, () => {
+    let server: Nghttpd;
+    const open = async (extra?: ConnectOptions): Promise<Connection> => v.connect(server.port, extra);
+
+    before(async () => {
+      server = await startNghttpd(bin!, v.server);
+    });
+    after(async () => {
+      await server?.close();
+    });
+
+    test("negotiates HTTP/2", async () => {
+      const conn = await open();
+      try {
+        assert.equal(conn.protocol, "http2");
+        if (v.tls) {
+          const socket = conn.getSocket() as import("node:tls").TLSSocket;
+          assert.equal(socket.alpnProtocol, "h2");
+          assert.equal(socket.authorized, true);
+        }
+        assert.equal(conn.isOpen(), true);
+      } finally {
+        await conn.close();
+      }
+    });
+
+    test("GET of a small file", async () => {
+      const conn = await open();
+      try {
+        const r = await get(conn, DOC_FILES.small);
+        assert.equal(r.status, 200, server.output());
+        assert.equal(r.body.toString(), DOC_FILES.smallText);
+        assert.equal(header(r.headers, "content-length"), String(DOC_FILES.smallText.length));
+        assert.equal(header(r.headers, "content-type"), "text/plain");
+        assert.match(header(r.headers, "server") ?? "", /^nghttpd/);
+        for (const [name] of r.headers) assert.equal(name, name.toLowerCase());
+        assert.equal(conn.openRequestCount(), 0);
+      } finally {
+        await conn.close();
+      }
+    });
+
+    test("GET of a 32 MiB file: same length and bytes", async () => {
+      const conn = await open();
+      try {
+        const r = await get(conn, DOC_FILES.large);
+        assert.equal(r.status, 200);
+        assert.equal(header(r.headers, "content-length"), String(DOC_FILES.largeSize));
+        assert.equal(r.body.length, DOC_FILES.largeSize);
+        assert.ok(r.body.equals(largeBody()), "the 32 MiB body differs from the file");
+      } finally {
+        await conn.close();
+      }
+    });
+
+    test("100 concurrent GETs on one connection", async () => {
+      const conn = await open();
+      try {
+        // The first response also brings the server's SETTINGS (max 100 concurrent streams).
+        await get(conn, DOC_FILES.small);
+        assert.equal(conn.getServerSetting("maxConcurrentStreams"), 100);
+        const paths = Array.from({ length: 100 }, (_, i) => (i % 3 === 0 ? DOC_FILES.text : DOC_FILES.small));
+        const refs = paths.map((p) => conn.request("GET", p, [], null));
+        assert.equal(new Set(refs).size, 100);
+        assert.equal(conn.openRequestCount(), 100);
+        const parts = await collectActive(conn, refs, 15_000);
+        const text = textBody();
+        refs.forEach((ref, i) => {
+          const r = responseOf(parts, ref);
+          assert.equal(r.status, 200, `request ${i}`);
+          assert.equal(r.done, true);
+          assert.equal(r.body.toString(), paths[i] === DOC_FILES.text ? text : DOC_FILES.smallText, `body of request ${i}`);
+        });
+        assert.equal(conn.openRequestCount(), 0);
+      } finally {
+        await conn.close();
+      }
+    });
+
+    test("HEAD: headers with content-length and no body", async () => {
+      const conn = await open();
+      try {
+        const ref = conn.request("HEAD", DOC_FILES.large, [], null);
+        const parts = await collectActive(conn, [ref]);
+        const r = responseOf(parts, ref);
+        assert.equal(r.status, 200);
+        assert.equal(header(r.headers, "content-length"), String(DOC_FILES.largeSize));
+        assert.equal(parts.filter((p) => p.ref === ref && p.type === "data").length, 0);
+        assert.equal(r.done, true);
+      } finally {
+        await conn.close();
+      }
+    });
+
+    test("404 for a missing file, and the connection stays usable", async () => {
+      const conn = await open();
+      try {
+        const r = await get(conn, "/no/such/file");
+        assert.equal(r.status, 404);
+        assert.match(r.body.toString(), /404 Not Found/);
+        assert.equal(header(r.headers, "content-length"), String(r.body.length));
+        const again = await get(conn, DOC_FILES.small);
+        assert.equal(again.status, 200);
+      } finally {
+        await conn.close();
+      }
+    });
+
+    test("PING is answered by a pong with the ping's ref", async () => {
+      const conn = await open();
+      try {
+        const refs = [conn.ping(), conn.ping(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]))];
+        const got = new Set<RequestRef>();
+        const pongs = await new Promise<Set<RequestRef>>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error("no pong")), 5000);
+          const onParts = (batch: ResponsePart[]): void => {
+            for (const p of batch) if (p.type === "pong") got.add(p.ref);
+            if (refs.every((r) => got.has(r))) {
+              clearTimeout(timer);
+              conn.off("parts", onParts);
+              resolve(got);
+            }
+          };
+          conn.on("parts", onParts);
+        });
+        assert.deepEqual([...pongs].sort(), [...refs].sort());
+      } finally {
+        await conn.close();
+      }
+    });
+
+    test("the server's SETTINGS are read with getServerSetting", async () => {
+      const conn = await open();
+      try {
+        await get(conn, DOC_FILES.small);
+        assert.equal(conn.getServerSetting("maxConcurrentStreams"), 100);
+        assert.equal(conn.getServerSetting("initialWindowSize"), v.initialWindowSize);
+        assert.equal(conn.getServerSetting("maxFrameSize"), 16_384);
+        assert.equal(conn.getServerSetting("headerTableSize"), 4096);
+        assert.equal(conn.getServerSetting("enablePush"), true);
+        // A new stream's send window starts at the server's initial window size.
+        const ref = conn.request("POST", DOC_FILES.small, [], STREAM);
+        assert.equal(conn.requestBodyWindow(ref), Math.min(v.initialWindowSize, conn.getWindowSize("connection")));
+        assert.equal(conn.getWindowSize({ request: ref }), v.initialWindowSize);
+        conn.cancelRequest(ref);
+      } finally {
+        await conn.close();
+      }
+    });
+
+    test("a 3 MiB streamed upload that follows requestBodyWindow", async () => {
+      const conn = await open();
+      try {
+        const body = largeBody().subarray(0, 3 * 1024 * 1024);
+        const ref = conn.request("POST", DOC_FILES.small, [["content-type", "application/octet-stream"]], STREAM);
+        const response = collectActive(conn, [ref], 20_000);
+        const waits = await uploadActive(conn, ref, body);
+        // The windows (64 KiB or 128 KiB) are far smaller than the body.
+        assert.ok(waits > 0, "the upload never had to wait for a WINDOW_UPDATE");
+        const r = responseOf(await response, ref);
+        assert.equal(r.error, undefined);
+        assert.equal(r.status, 200);
+        if (v.server.echoUpload) {
+          // --echo-upload: the body comes back.
+          assert.equal(header(r.headers, "nghttpd-response"), "echo");
+          assert.equal(r.body.length, body.length);
+          assert.ok(r.body.equals(body), "the echoed body differs from the upload");
+        } else {
+          // A POST to a static file is read to the end and answered with the file.
+          assert.equal(r.body.toString(), DOC_FILES.smallText);
+        }
+        assert.equal(conn.openRequestCount(), 0);
+      } finally {
+        await conn.close();
+      }
+    });
+
+    test("cancelRequest stops a 32 MiB download; the connection goes on", async () => {
+      const conn = await open();
+      try {
+        const ref = conn.request("GET", DOC_FILES.large, [], null);
+        const before: ResponsePart[] = [];
+        const after: ResponsePart[] = [];
+        let cancelled = false;
+        await new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error("no data came")), 10_000);
+          conn.on("parts", (batch: ResponsePart[]) => {
+            for (const p of batch) {
+              if (cancelled) after.push(p);
+              else before.push(p);
+            }
+            if (!cancelled && before.some((p) => p.ref === ref && p.type === "data")) {
+              conn.cancelRequest(ref);
+              cancelled = true;
+              clearTimeout(timer);
+              resolve();
+            }
+          });
+        });
+        assert.equal(conn.openRequestCount(), 0);
+        // After the cancel no part of the request comes, whatever DATA was in flight.
+        const next = await get(conn, DOC_FILES.large, "GET", 20_000);
+        assert.equal(next.body.length, DOC_FILES.largeSize);
+        assert.ok(next.body.equals(largeBody()));
+        assert.deepEqual(after.filter((p) => p.ref === ref), []);
+        const received = before.filter((p) => p.ref === ref && p.type === "data").reduce((n, p) => n + (p as { data: Uint8Array }).data.length, 0);
+        assert.ok(received < DOC_FILES.largeSize);
+        assert.equal(before.some((p) => p.ref === ref && (p.type === "done" || p.type === "error")), false);
+      } finally {
+        await conn.close();
+      }
+    });
+
+    test("server push: a push_promise and the pushed response", async () => {
+      const conn = await open();
+      try {
+        assert.equal(conn.getClientSetting("enablePush"), true);
+        const ref = conn.request("GET", DOC_FILES.pushing, [], null);
+        const parts: ResponsePart[] = [];
+        await new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error("the push did not complete")), 10_000);
+          conn.on("parts", (batch: ResponsePart[]) => {
+            parts.push(...batch);
+            const promise = parts.find((p) => p.type === "push_promise");
+            const ended = (r: RequestRef): boolean => parts.some((p) => p.ref === r && (p.type === "done" || p.type === "error"));
+            if (ended(ref) && promise !== undefined && ended((promise as { promisedRef: RequestRef }).promisedRef)) {
+              clearTimeout(timer);
+              resolve();
+            }
+          });
+        });
+        const promise = parts.find((p) => p.type === "push_promise") as Extract<ResponsePart, { type: "push_promise" }>;
+        assert.equal(promise.ref, ref);
+        assert.notEqual(promise.promisedRef, ref);
+        assert.equal(header(promise.headers, ":path"), DOC_FILES.text);
+        assert.equal(header(promise.headers, ":method"), "GET");
+        const page = responseOf(parts, ref);
+        assert.equal(page.status, 200);
+        assert.match(page.body.toString(), /pushed/);
+        const pushed = responseOf(parts, promise.promisedRef);
+        assert.equal(pushed.status, 200);
+        assert.equal(pushed.body.toString(), textBody());
+      } finally {
+        await conn.close();
+      }
+    });
+
+    test("close: GOAWAY, the socket ends and requests are refused", async () => {
+      const conn = await open();
+      const closed = new Promise<Error | undefined>((resolve) => conn.once("closed", resolve));
+      await get(conn, DOC_FILES.small);
+      await conn.close();
+      assert.equal(conn.isOpen(), false);
+      assert.equal(conn.isOpen("read"), false);
+      assert.equal(await closed, undefined);
+      assert.throws(
+        () => conn.request("GET", DOC_FILES.small, [], null),
+        (e: unknown) => e instanceof MintError && e.reason === "closed",
+      );
+      // The server is still there for the next connection.
+      const again = await open();
+      try {
+        assert.equal((await get(again, DOC_FILES.small)).status, 200);
+      } finally {
+        await again.close();
+      }
+    });
+
+    if (v.tls) {
+      test("a certificate from an untrusted root is refused (unknown_ca)", async () => {
+        await assert.rejects(
+          connect("https", "127.0.0.1", server.port, { hostname: "localhost", transportOpts: { cacerts: [certs.selfSigned.cert] } }),
+          (e: unknown) => e instanceof TransportError && e.reason === "tls_alert" && e.details?.alert === "unknown_ca",
+        );
+      });
+    } else {
+      test("response trailers (--trailer) come as a second headers part", async () => {
+        const conn = await open();
+        try {
+          const r = await get(conn, DOC_FILES.text);
+          assert.equal(r.body.toString(), textBody());
+          assert.deepEqual(r.trailers, [["x-interop-trailer", "all sent"]]);
+          assert.equal(header(r.headers, "x-interop-trailer"), undefined);
+        } finally {
+          await conn.close();
+        }
+      });
+
+      test("passive mode: recv reads a 32 MiB body", async () => {
+        const conn = await open({ mode: "passive" });
+        try {
+          const ref = conn.request("GET", DOC_FILES.large, [], null);
+          const r = responseOf(await collectPassive(conn, [ref], 10_000), ref);
+          assert.equal(r.status, 200);
+          assert.ok(r.body.equals(largeBody()));
+          // An idle recv with a timeout rejects with TransportError "timeout".
+          await assert.rejects(conn.recv(0, 100), (e: unknown) => e instanceof TransportError && e.reason === "timeout");
+          assert.equal(conn.isOpen(), true);
+        } finally {
+          await conn.close();
+        }
+      });
+    }
+  });
+}

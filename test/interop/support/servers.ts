@@ -1,0 +1,312 @@
+// Runs Debian's nghttpd and nginx in the foreground for interop tests. Each server gets its
+// own temporary folder (document root, generated config, logs, pid and temp files), listens
+// on 127.0.0.1 at free ports, and is a child process of the test: `close()` kills it (TERM,
+// then KILL after 2 s) and removes the folder. A process-exit hook kills it as a last resort.
+//
+// The document root holds the same files for every server (see `DOC_FILES`): a small text
+// file, a compressible text file, and a 32 MiB binary file with a known pattern.
+
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import * as net from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { CertEntry } from "../../support/certs.js";
+
+/** Find `name` on PATH or in the usual sbin/bin folders; undefined when it is not installed. */
+export function findBinary(name: string): string | undefined {
+  const which = spawnSync("sh", ["-c", `command -v ${name}`], { encoding: "utf8" });
+  const found = which.status === 0 ? which.stdout.trim() : "";
+  if (found !== "") return found;
+  for (const dir of ["/usr/sbin", "/usr/bin", "/usr/local/sbin", "/usr/local/bin", "/sbin"]) {
+    const p = join(dir, name);
+    if (existsSync(p)) return p;
+  }
+  return undefined;
+}
+
+/** Sizes and contents of the files written to every document root. */
+export const DOC_FILES = {
+  small: "/small.txt",
+  smallText: "hello from the interop document root\n",
+  text: "/text.txt",
+  /** A page that nghttpd can be told to push /text.txt with (`-p /pushing.txt=/text.txt`). */
+  pushing: "/pushing.txt",
+  large: "/large.bin",
+  largeSize: 32 * 1024 * 1024,
+} as const;
+
+let largeCache: Buffer | undefined;
+
+/** The bytes of `/large.bin`: a pattern that differs at every offset modulo 251 and per MiB. */
+export function largeBody(): Buffer {
+  if (largeCache === undefined) {
+    const b = Buffer.allocUnsafe(DOC_FILES.largeSize);
+    for (let i = 0; i < b.length; i++) b[i] = (i % 251) ^ ((i >>> 20) & 0xff);
+    largeCache = b;
+  }
+  return largeCache;
+}
+
+/** The contents of `/text.txt`: about 64 KiB of repetitive text, so gzip shrinks it. */
+export function textBody(): string {
+  let s = "";
+  for (let i = 0; s.length < 64 * 1024; i++) s += `line ${i}: the quick brown fox jumps over the lazy dog\n`;
+  return s;
+}
+
+function writeDocroot(root: string): void {
+  mkdirSync(root, { recursive: true });
+  writeFileSync(join(root, DOC_FILES.small), DOC_FILES.smallText);
+  writeFileSync(join(root, DOC_FILES.text), textBody());
+  writeFileSync(join(root, DOC_FILES.pushing), "this page comes with /text.txt pushed\n");
+  writeFileSync(join(root, DOC_FILES.large), largeBody());
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.on("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect(port, "127.0.0.1");
+    s.once("connect", () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once("error", () => resolve(false));
+  });
+}
+
+interface Child {
+  output(): string;
+  exited(): boolean;
+  stop(): Promise<void>;
+}
+
+function run(bin: string, args: string[], cwd: string): Child {
+  let output = "";
+  const child: ChildProcess = spawn(bin, args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
+  child.stdout!.on("data", (c: Buffer) => (output = (output + c.toString()).slice(-20_000)));
+  child.stderr!.on("data", (c: Buffer) => (output = (output + c.toString()).slice(-20_000)));
+  child.on("error", (e) => (output += `\n${String(e)}`));
+  let exited = false;
+  const exit = new Promise<void>((resolve) =>
+    child.once("exit", () => {
+      exited = true;
+      resolve();
+    }),
+  );
+  child.once("error", () => {
+    exited = true;
+  });
+  const kill = (): void => {
+    if (!exited) child.kill("SIGKILL");
+  };
+  process.once("exit", kill);
+  return {
+    output: () => output,
+    exited: () => exited,
+    stop: async () => {
+      process.removeListener("exit", kill);
+      if (exited || child.pid === undefined) return;
+      child.kill("SIGTERM");
+      const timer = setTimeout(kill, 2000);
+      await exit;
+      clearTimeout(timer);
+    },
+  };
+}
+
+async function waitForPorts(name: string, ports: number[], child: Child, extraOutput: () => string): Promise<void> {
+  const until = Date.now() + 10_000;
+  for (const port of ports) {
+    while (!(await canConnect(port))) {
+      if (child.exited() || Date.now() > until) {
+        await child.stop();
+        throw new Error(`${name} did not start on 127.0.0.1:${port}: ${(child.output() + extraOutput()).trim() || "(no output)"}`);
+      }
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+}
+
+/** A running server process. */
+export interface RunningServer {
+  /** The document root (its files are described by DOC_FILES). */
+  docroot: string;
+  /** What the process wrote to stdout and stderr, and its error log (for failure messages). */
+  output(): string;
+  close(): Promise<void>;
+}
+
+export interface Nghttpd extends RunningServer {
+  port: number;
+}
+
+export interface NghttpdOptions {
+  /** Serve TLS with ALPN h2 using this certificate; h2c (prior knowledge) when absent. */
+  tls?: CertEntry;
+  /** `--echo-upload`: answer POST and PUT with the request body. */
+  echoUpload?: boolean;
+  /** `--trailer` header lines added to every response with a body. */
+  trailers?: string[];
+  /** More command-line options. */
+  args?: string[];
+}
+
+/** Start nghttpd on 127.0.0.1 with a fresh document root; resolves once it accepts connections. */
+export async function startNghttpd(bin: string, o: NghttpdOptions = {}): Promise<Nghttpd> {
+  const dir = mkdtempSync(join(tmpdir(), "mint-http-nghttpd-"));
+  const docroot = join(dir, "htdocs");
+  writeDocroot(docroot);
+  let lastError: unknown;
+  // A free port can be taken between probing it and nghttpd binding it: try a few.
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const port = await freePort();
+    const args = ["-a", "127.0.0.1", "-d", docroot, ...(o.echoUpload ? ["--echo-upload"] : [])];
+    for (const t of o.trailers ?? []) args.push("--trailer", t);
+    args.push(...(o.args ?? []));
+    if (o.tls) args.push(String(port), o.tls.keyPath, o.tls.certPath);
+    else args.push("--no-tls", String(port));
+    const child = run(bin, args, dir);
+    try {
+      await waitForPorts("nghttpd", [port], child, () => "");
+    } catch (err) {
+      lastError = err;
+      continue;
+    }
+    return {
+      port,
+      docroot,
+      output: child.output,
+      close: async () => {
+        await child.stop();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  rmSync(dir, { recursive: true, force: true });
+  throw lastError;
+}
+
+export interface Nginx extends RunningServer {
+  /** Plain HTTP/1.1. */
+  httpPort: number;
+  /** TLS with ALPN h2 and http/1.1. */
+  httpsPort: number;
+  /** HTTP/2 without TLS (prior knowledge only). */
+  h2cPort: number;
+  /** Where PUT requests under /dav/ are stored. */
+  davDir: string;
+}
+
+function nginxConfig(dir: string, docroot: string, cert: CertEntry, ports: { http: number; https: number; h2c: number }): string {
+  const tmp = (n: string): string => join(dir, "tmp", n);
+  return `daemon off;
+master_process off;
+worker_processes 1;
+pid ${join(dir, "nginx.pid")};
+error_log ${join(dir, "error.log")} warn;
+events { worker_connections 512; }
+http {
+  access_log off;
+  client_body_temp_path ${tmp("body")};
+  proxy_temp_path ${tmp("proxy")};
+  fastcgi_temp_path ${tmp("fastcgi")};
+  uwsgi_temp_path ${tmp("uwsgi")};
+  scgi_temp_path ${tmp("scgi")};
+  types { text/plain txt; text/html html; application/octet-stream bin; }
+  default_type application/octet-stream;
+  sendfile on;
+  keepalive_requests 10000;
+  keepalive_timeout 60s;
+  http2_max_concurrent_streams 128;
+  server_tokens on;
+  server {
+    listen 127.0.0.1:${ports.http};
+    listen 127.0.0.1:${ports.https} ssl http2;
+    listen 127.0.0.1:${ports.h2c} http2;
+    server_name localhost;
+    ssl_certificate ${cert.certPath};
+    ssl_certificate_key ${cert.keyPath};
+    ssl_protocols TLSv1.2 TLSv1.3;
+    root ${docroot};
+    location = /empty { return 204; }
+    location = /teapot { return 418 "short and stout\\n"; }
+    location = /redirect { return 302 /small.txt; }
+    location /headers/ {
+      add_header X-Interop "mint-http" always;
+      add_header X-Multi "one" always;
+      add_header X-Multi "two" always;
+      alias ${docroot}/;
+    }
+    location /gzip/ {
+      gzip on;
+      gzip_types text/plain;
+      gzip_min_length 0;
+      gzip_proxied any;
+      alias ${docroot}/;
+    }
+    location /dav/ {
+      root ${dir};
+      dav_methods PUT DELETE;
+      create_full_put_path on;
+      client_max_body_size 64m;
+      client_body_buffer_size 1m;
+    }
+  }
+}
+`;
+}
+
+/** Start nginx (foreground, no master) with HTTP/1.1, TLS (h2 + http/1.1) and h2c listeners. */
+export async function startNginx(bin: string, cert: CertEntry): Promise<Nginx> {
+  const dir = mkdtempSync(join(tmpdir(), "mint-http-nginx-"));
+  const docroot = join(dir, "htdocs");
+  writeDocroot(docroot);
+  mkdirSync(join(dir, "dav"));
+  for (const t of ["body", "proxy", "fastcgi", "uwsgi", "scgi"]) mkdirSync(join(dir, "tmp", t), { recursive: true });
+  const errorLog = (): string => {
+    try {
+      return readFileSync(join(dir, "error.log"), "utf8").slice(-4000);
+    } catch {
+      return "";
+    }
+  };
+  let lastError: unknown;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const ports = { http: await freePort(), https: await freePort(), h2c: await freePort() };
+    if (new Set([ports.http, ports.https, ports.h2c]).size !== 3) continue;
+    const conf = join(dir, "nginx.conf");
+    writeFileSync(conf, nginxConfig(dir, docroot, cert, ports));
+    const child = run(bin, ["-p", dir, "-c", conf, "-e", join(dir, "error.log")], dir);
+    try {
+      await waitForPorts("nginx", [ports.http, ports.https, ports.h2c], child, errorLog);
+    } catch (err) {
+      lastError = err;
+      continue;
+    }
+    return {
+      httpPort: ports.http,
+      httpsPort: ports.https,
+      h2cPort: ports.h2c,
+      docroot,
+      davDir: join(dir, "dav"),
+      output: () => child.output() + errorLog(),
+      close: async () => {
+        await child.stop();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  rmSync(dir, { recursive: true, force: true });
+  throw lastError;
+}
