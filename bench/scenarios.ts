@@ -78,7 +78,7 @@ export const SCENARIOS: Scenario[] = [
   {
     id: "h1-download", title: "large download, HTTP/1.1, 1 connection", unit: "MB/s",
     server: "h1", target: "large", kind: "requests", protocol: "http1", connections: 1, inFlight: 1,
-    reference: "undici-request", contenders: ["mint", "undici-request"], extra: ["raw", "node-http", "mint-passive", "undici-dispatch"],
+    reference: "undici-request", contenders: ["raw", "mint", "undici-request"], extra: ["node-http", "mint-passive", "undici-dispatch"],
   },
   {
     id: "h2-download", title: "large download, HTTP/2 (h2c), 1 stream, default windows", unit: "MB/s",
