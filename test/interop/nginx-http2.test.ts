@@ -1,0 +1,301 @@
+// Interop with nginx (Debian's package) over HTTP/2: TLS with ALPN (default protocols, so
+// the client offers both and nginx picks h2) and h2c with prior knowledge. Small and 32 MiB
+// downloads, 100 concurrent streams on one connection, HEAD, 204, 404, 405, gzip, repeated
+// add_header fields, the server's SETTINGS, a PUT streamed within the send window and read
+// back, PING, cancelRequest, passive mode and close.
+// Without the binary these tests fail under CI and are skipped (with the reason) otherwise.
+
+import { test, describe, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { gunzipSync } from "node:zlib";
+import type { TLSSocket } from "node:tls";
+import { connect, EOF, MintError, STREAM, type Connection, type ConnectOptions, type Headers, type RequestRef, type ResponsePart } from "../../src/index.js";
+import { testCerts } from "../support/certs.js";
+import { collectActive, collectPassive, header, responseOf } from "../support/collect.js";
+import { DOC_FILES, findBinary, largeBody, startNginx, textBody, type Nginx } from "./support/servers.js";
+
+const bin = findBinary("nginx");
+const missing = bin === undefined ? "nginx is not installed (apt-get install nginx)" : undefined;
+
+if (missing !== undefined && process.env.CI) {
+  test("nginx is installed", () => {
+    assert.fail(`${missing}; .ci/run installs it with apt-get`);
+  });
+}
+
+const certs = testCerts();
+
+interface Variant {
+  name: string;
+  tls: boolean;
+  connect(nginx: Nginx, extra?: ConnectOptions): Promise<Connection>;
+}
+
+const variants: Variant[] = [
+  {
+    name: "TLS with ALPN",
+    tls: true,
+    connect: (nginx, extra = {}) =>
+      connect("https", "127.0.0.1", nginx.httpsPort, { hostname: "localhost", transportOpts: { cacerts: [certs.rootCA.cert] }, ...extra }),
+  },
+  {
+    name: "h2c (prior knowledge)",
+    tls: false,
+    connect: (nginx, extra = {}) => connect("http", "127.0.0.1", nginx.h2cPort, { protocols: ["http2"], ...extra }),
+  },
+];
+
+async function get(conn: Connection, path: string, method = "GET", headers: Headers = [], timeoutMs = 15_000) {
+  const ref = conn.request(method, path, headers, null);
+  const r = responseOf(await collectActive(conn, [ref], timeoutMs), ref);
+  assert.equal(r.error, undefined, String(r.error));
+  assert.equal(r.done, true);
+  return r;
+}
+
+/** Resolve on the next "window" event (the send window grew), reject if the connection closes. */
+function nextWindow(conn: Connection, timeoutMs = 10_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => done(new Error("no WINDOW_UPDATE came")), timeoutMs);
+    const onWindow = (): void => done();
+    const onClosed = (err?: Error): void => done(err ?? new Error("connection closed while waiting for the send window"));
+    function done(err?: Error): void {
+      clearTimeout(timer);
+      conn.off("window", onWindow);
+      conn.off("closed", onClosed);
+      if (err) reject(err);
+      else resolve();
+    }
+    conn.on("window", onWindow);
+    conn.on("closed", onClosed);
+  });
+}
+
+for (const v of variants) {
+  describe(`nginx HTTP/2 ${v.name}`, { skip: missing }, () => {
+    let nginx: Nginx;
+    const open = (extra?: ConnectOptions): Promise<Connection> => v.connect(nginx, extra);
+
+    before(async () => {
+      nginx = await startNginx(bin!, certs.valid);
+    });
+    after(async () => {
+      await nginx?.close();
+    });
+
+    test("negotiates HTTP/2 and GETs a small file with add_header fields", async () => {
+      const conn = await open();
+      try {
+        assert.equal(conn.protocol, "http2");
+        if (v.tls) {
+          const socket = conn.getSocket() as TLSSocket;
+          assert.equal(socket.alpnProtocol, "h2");
+          assert.equal(socket.authorized, true);
+        }
+        const r = await get(conn, `/headers${DOC_FILES.small}`);
+        assert.equal(r.status, 200, nginx.output());
+        assert.equal(r.body.toString(), DOC_FILES.smallText);
+        assert.equal(header(r.headers, "content-length"), String(DOC_FILES.smallText.length));
+        assert.match(header(r.headers, "server") ?? "", /^nginx/);
+        assert.equal(header(r.headers, "x-interop"), "mint-http");
+        assert.deepEqual(r.headers.filter(([n]) => n === "x-multi").map(([, value]) => value), ["one", "two"]);
+        assert.equal(header(r.headers, "connection"), undefined);
+      } finally {
+        await conn.close();
+      }
+    });
+
+    test("the server's SETTINGS are read with getServerSetting", async () => {
+      const conn = await open();
+      try {
+        await get(conn, DOC_FILES.small);
+        assert.equal(conn.getServerSetting("maxConcurrentStreams"), 128);
+        assert.equal(conn.getServerSetting("maxFrameSize"), 16_777_215);
+        assert.equal(conn.getServerSetting("initialWindowSize"), 65_536);
+      } finally {
+        await conn.close();
+      }
+    });
+
+    test("100 concurrent GETs on one connection", async () => {
+      const conn = await open();
+      try {
+        const paths = Array.from({ length: 100 }, (_, i) => (i % 4 === 0 ? DOC_FILES.text : i % 4 === 1 ? "/empty" : DOC_FILES.small));
+        const refs = paths.map((p) => conn.request("GET", p, [], null));
+        assert.equal(conn.openRequestCount(), 100);
+        const parts = await collectActive(conn, refs, 15_000);
+        const text = textBody();
+        refs.forEach((ref, i) => {
+          const r = responseOf(parts, ref);
+          assert.equal(r.error, undefined);
+          const want = paths[i] === DOC_FILES.text ? text : paths[i] === "/empty" ? "" : DOC_FILES.smallText;
+          assert.equal(r.status, paths[i] === "/empty" ? 204 : 200, `request ${i}`);
+          assert.equal(r.body.toString(), want, `body of request ${i}`);
+        });
+        assert.equal(conn.openRequestCount(), 0);
+      } finally {
+        await conn.close();
+      }
+    });
+
+    test("a 32 MiB download: same length and bytes", async () => {
+      const conn = await open();
+      try {
+        const r = await get(conn, DOC_FILES.large);
+        assert.equal(r.status, 200);
+        assert.equal(header(r.headers, "content-length"), String(DOC_FILES.largeSize));
+        assert.equal(r.body.length, DOC_FILES.largeSize);
+        assert.ok(r.body.equals(largeBody()));
+      } finally {
+        await conn.close();
+      }
+    });
+
+    test("HEAD, 204, 404 and 405", async () => {
+      const conn = await open();
+      try {
+        const head = conn.request("HEAD", DOC_FILES.large, [], null);
+        const headParts = await collectActive(conn, [head]);
+        assert.equal(responseOf(headParts, head).status, 200);
+        assert.equal(header(responseOf(headParts, head).headers, "content-length"), String(DOC_FILES.largeSize));
+        assert.equal(headParts.filter((p) => p.type === "data").length, 0);
+        const empty = await get(conn, "/empty");
+        assert.equal(empty.status, 204);
+        assert.equal(empty.body.length, 0);
+        const notFound = await get(conn, "/not/here");
+        assert.equal(notFound.status, 404);
+        assert.match(notFound.body.toString(), /404 Not Found/);
+        const post = conn.request("POST", DOC_FILES.small, [["content-type", "text/plain"]], "a body nginx will not take");
+        assert.equal(responseOf(await collectActive(conn, [post]), post).status, 405);
+        assert.equal(conn.isOpen(), true);
+      } finally {
+        await conn.close();
+      }
+    });
+
+    test("gzip: content-encoding without transfer-encoding", async () => {
+      const conn = await open();
+      try {
+        const r = await get(conn, `/gzip${DOC_FILES.text}`, "GET", [["accept-encoding", "gzip"]]);
+        assert.equal(r.status, 200);
+        assert.equal(header(r.headers, "content-encoding"), "gzip");
+        assert.equal(header(r.headers, "transfer-encoding"), undefined);
+        assert.equal(gunzipSync(r.body).toString(), textBody());
+      } finally {
+        await conn.close();
+      }
+    });
+
+    test("a 4 MiB PUT streamed within the send window, read back", async () => {
+      const conn = await open();
+      try {
+        const body = largeBody().subarray(1_000_000, 1_000_000 + 4 * 1024 * 1024);
+        const name = `/dav/${v.tls ? "tls" : "h2c"}-upload.bin`;
+        const ref = conn.request("PUT", name, [["content-type", "application/octet-stream"]], STREAM);
+        const response = collectActive(conn, [ref], 20_000);
+        let off = 0;
+        let waits = 0;
+        while (off < body.length) {
+          const window = conn.requestBodyWindow(ref);
+          if (window === 0) {
+            waits++;
+            await nextWindow(conn);
+            continue;
+          }
+          const n = Math.min(window, body.length - off, 100_000);
+          conn.streamRequestBody(ref, body.subarray(off, off + n));
+          off += n;
+        }
+        conn.streamRequestBody(ref, EOF);
+        assert.ok(waits > 0, "the upload never waited for a WINDOW_UPDATE");
+        const r = responseOf(await response, ref);
+        assert.equal(r.error, undefined);
+        assert.equal(r.status, 201, nginx.output());
+        const back = await get(conn, name);
+        assert.equal(back.body.length, body.length);
+        assert.ok(back.body.equals(body));
+      } finally {
+        await conn.close();
+      }
+    });
+
+    test("PING is answered by a pong with the ping's ref", async () => {
+      const conn = await open();
+      try {
+        const ref = conn.ping(new Uint8Array([8, 7, 6, 5, 4, 3, 2, 1]));
+        const pong = await new Promise<ResponsePart>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error("no pong")), 5000);
+          conn.on("parts", (batch: ResponsePart[]) => {
+            const p = batch.find((x) => x.type === "pong");
+            if (p) {
+              clearTimeout(timer);
+              resolve(p);
+            }
+          });
+        });
+        assert.deepEqual(pong, { type: "pong", ref });
+      } finally {
+        await conn.close();
+      }
+    });
+
+    test("cancelRequest stops a 32 MiB download; the connection goes on", async () => {
+      const conn = await open();
+      try {
+        const ref = conn.request("GET", DOC_FILES.large, [], null);
+        const late: ResponsePart[] = [];
+        let cancelled = false;
+        await new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error("no data came")), 10_000);
+          conn.on("parts", (batch: ResponsePart[]) => {
+            if (cancelled) {
+              late.push(...batch.filter((p) => p.ref === ref));
+              return;
+            }
+            if (batch.some((p) => p.ref === ref && p.type === "data")) {
+              conn.cancelRequest(ref);
+              cancelled = true;
+              clearTimeout(timer);
+              resolve();
+            }
+          });
+        });
+        assert.equal(conn.openRequestCount(), 0);
+        const refs: RequestRef[] = [conn.request("GET", DOC_FILES.large, [], null), conn.request("GET", DOC_FILES.small, [], null)];
+        const parts = await collectActive(conn, refs, 20_000);
+        assert.ok(responseOf(parts, refs[0]!).body.equals(largeBody()));
+        assert.equal(responseOf(parts, refs[1]!).body.toString(), DOC_FILES.smallText);
+        assert.deepEqual(late, []);
+      } finally {
+        await conn.close();
+      }
+    });
+
+    test("passive mode: recv reads a 32 MiB body and a small one", async () => {
+      const conn = await open({ mode: "passive" });
+      try {
+        const refs = [conn.request("GET", DOC_FILES.large, [], null), conn.request("GET", DOC_FILES.small, [], null)];
+        const parts = await collectPassive(conn, refs, 10_000);
+        assert.ok(responseOf(parts, refs[0]!).body.equals(largeBody()));
+        assert.equal(responseOf(parts, refs[1]!).body.toString(), DOC_FILES.smallText);
+        await assert.rejects(conn.recv(0, 100), (e: unknown) => e instanceof MintError && e.reason === "timeout");
+        assert.equal(conn.isOpen(), true);
+      } finally {
+        await conn.close();
+      }
+    });
+
+    test("close: GOAWAY, the socket ends and requests are refused", async () => {
+      const conn = await open();
+      const closed = new Promise<Error | undefined>((resolve) => conn.once("closed", resolve));
+      await get(conn, DOC_FILES.small);
+      await conn.close();
+      assert.equal(await closed, undefined);
+      assert.equal(conn.isOpen(), false);
+      assert.throws(
+        () => conn.request("GET", DOC_FILES.small, [], null),
+        (e: unknown) => e instanceof MintError && e.reason === "closed",
+      );
+    });
+  });
+}
