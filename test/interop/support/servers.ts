@@ -204,11 +204,19 @@ export interface Nginx extends RunningServer {
   httpsPort: number;
   /** HTTP/2 without TLS (prior knowledge only). */
   h2cPort: number;
+  /** Plain HTTP/1.1 on a Unix domain socket. */
+  unixSocket: string;
+  /** HTTP/1.1 with keepalive_requests 5 and keepalive_timeout 1 s. */
+  limitedHTTPPort: number;
+  /** h2c with keepalive_requests 5 (GOAWAY after the fifth stream) and keepalive_timeout 1 s. */
+  limitedH2CPort: number;
   /** Where PUT requests under /dav/ are stored. */
   davDir: string;
 }
 
-function nginxConfig(dir: string, docroot: string, cert: CertEntry, ports: { http: number; https: number; h2c: number }): string {
+type NginxPorts = { http: number; https: number; h2c: number; limitedHTTP: number; limitedH2C: number };
+
+function nginxConfig(dir: string, docroot: string, cert: CertEntry, ports: NginxPorts): string {
   const tmp = (n: string): string => join(dir, "tmp", n);
   return `daemon off;
 master_process off;
@@ -234,6 +242,7 @@ http {
     listen 127.0.0.1:${ports.http};
     listen 127.0.0.1:${ports.https} ssl http2;
     listen 127.0.0.1:${ports.h2c} http2;
+    listen unix:${join(dir, "http.sock")};
     server_name localhost;
     ssl_certificate ${cert.certPath};
     ssl_certificate_key ${cert.keyPath};
@@ -255,6 +264,11 @@ http {
       gzip_proxied any;
       alias ${docroot}/;
     }
+    location /trailers/ {
+      add_trailer X-Checksum "trailer-value";
+      add_trailer X-Second "2";
+      alias ${docroot}/;
+    }
     location /dav/ {
       root ${dir};
       dav_methods PUT DELETE;
@@ -262,6 +276,14 @@ http {
       client_max_body_size 64m;
       client_body_buffer_size 1m;
     }
+  }
+  server {
+    listen 127.0.0.1:${ports.limitedHTTP};
+    listen 127.0.0.1:${ports.limitedH2C} http2;
+    server_name limited;
+    keepalive_requests 5;
+    keepalive_timeout 1s;
+    root ${docroot};
   }
 }
 `;
@@ -283,13 +305,14 @@ export async function startNginx(bin: string, cert: CertEntry): Promise<Nginx> {
   };
   let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt++) {
-    const ports = { http: await freePort(), https: await freePort(), h2c: await freePort() };
-    if (new Set([ports.http, ports.https, ports.h2c]).size !== 3) continue;
+    const ports: NginxPorts = { http: await freePort(), https: await freePort(), h2c: await freePort(), limitedHTTP: await freePort(), limitedH2C: await freePort() };
+    if (new Set(Object.values(ports)).size !== 5) continue;
+    rmSync(join(dir, "http.sock"), { force: true });
     const conf = join(dir, "nginx.conf");
     writeFileSync(conf, nginxConfig(dir, docroot, cert, ports));
     const child = run(bin, ["-p", dir, "-c", conf, "-e", join(dir, "error.log")], dir);
     try {
-      await waitForPorts("nginx", [ports.http, ports.https, ports.h2c], child, errorLog);
+      await waitForPorts("nginx", Object.values(ports), child, errorLog);
     } catch (err) {
       lastError = err;
       continue;
@@ -298,6 +321,9 @@ export async function startNginx(bin: string, cert: CertEntry): Promise<Nginx> {
       httpPort: ports.http,
       httpsPort: ports.https,
       h2cPort: ports.h2c,
+      unixSocket: join(dir, "http.sock"),
+      limitedHTTPPort: ports.limitedHTTP,
+      limitedH2CPort: ports.limitedH2C,
       docroot,
       davDir: join(dir, "dav"),
       output: () => child.output() + errorLog(),
