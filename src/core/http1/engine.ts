@@ -275,18 +275,18 @@ export class HTTP1Engine implements Engine {
 
   /** Close after a response; requests still queued were not processed by the server. */
   private shutdown(parts: ResponsePart[], why: string): void {
-    for (let i = this.qHead; i < this.queue.length; i++) {
-      parts.push({ type: "error", ref: this.queue[i]!.ref, error: closedBeforeResponse(why) });
-    }
-    this.queue = [];
-    this.qHead = 0;
-    this.closeNow();
+    this.endQueue(parts, () => closedBeforeResponse(why));
   }
 
   /** Connection error: an error part for every request in flight, then close. */
   private failAll(e: MintError, parts: ResponsePart[]): void {
+    this.endQueue(parts, () => copyError(e));
+  }
+
+  /** An error part (a fresh error each) for every queued request, then close. */
+  private endQueue(parts: ResponsePart[], error: () => HTTPError | TransportError): void {
     for (let i = this.qHead; i < this.queue.length; i++) {
-      parts.push({ type: "error", ref: this.queue[i]!.ref, error: copyError(e) });
+      parts.push({ type: "error", ref: this.queue[i]!.ref, error: error() });
     }
     this.queue = [];
     this.qHead = 0;
