@@ -50,6 +50,7 @@ export type ErrorProtocol = "http1" | "http2" | "proxy";
 /** A protocol problem: a malformed response, a refused request, a proxy that said no. */
 export class HTTPError extends MintError {
   static readonly kind: Kind = "HTTPError";
+  /** The layer that raised it: "http1", "http2" or "proxy". */
   readonly protocol: ErrorProtocol;
   constructor(protocol: ErrorProtocol, reason: string, message: string, details?: Record<string, unknown>, options?: { cause?: unknown }) {
     super(reason, message, details, options);

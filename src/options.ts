@@ -5,8 +5,11 @@ import type { Headers, HTTP2Settings, Protocol, Scheme } from "./types.js";
 
 /** Where a proxy is and how to reach it. */
 export interface ProxyOptions {
+  /** How to reach the proxy: plain TCP or TLS. */
   scheme: Scheme;
+  /** The proxy's host name or IP address. */
   address: string;
+  /** The proxy's port. */
   port: number;
   /** The proxy connection's own options, plus `tunnelTimeout` (ms, default 30000). */
   opts?: ConnectOptions & { tunnelTimeout?: number };
@@ -22,6 +25,7 @@ export interface ConnectOptions {
   mode?: "active" | "passive";
   /** One protocol forces it; both (default) negotiate: http → HTTP/1, https → ALPN. */
   protocols?: Protocol[];
+  /** Go through this proxy: a forward proxy for http targets, a CONNECT tunnel for https. */
   proxy?: ProxyOptions;
   /** Sent on CONNECT (tunnel) or added to every request (forward proxy). */
   proxyHeaders?: Headers;

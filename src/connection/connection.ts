@@ -203,14 +203,17 @@ export class Connection extends EventEmitter {
     return this.#engine.requestBodyWindow(ref);
   }
 
+  /** Attach your own data to the connection under `key`. */
   putPrivate(key: string, value: unknown): void {
     this.#private.set(key, value);
   }
 
+  /** The data stored under `key`, or `fallback`. */
   getPrivate<T = unknown>(key: string, fallback?: T): T | undefined {
     return this.#private.has(key) ? (this.#private.get(key) as T) : fallback;
   }
 
+  /** Forget the data stored under `key`. */
   deletePrivate(key: string): void {
     this.#private.delete(key);
   }
