@@ -269,6 +269,120 @@ describe("nginx HTTP/1.1", { skip: missing }, () => {
     );
   });
 
+  test("chunked response with trailers (add_trailer)", async () => {
+    const conn = await plain();
+    try {
+      const r = await get(conn, `/trailers${DOC_FILES.small}`);
+      assert.equal(r.status, 200);
+      assert.equal(header(r.headers, "transfer-encoding"), "chunked");
+      assert.equal(r.body.toString(), DOC_FILES.smallText);
+      assert.deepEqual(r.trailers, [["x-checksum", "trailer-value"], ["x-second", "2"]]);
+      // The connection is reusable after a trailer section.
+      assert.equal((await get(conn, DOC_FILES.small)).body.toString(), DOC_FILES.smallText);
+    } finally {
+      await conn.close();
+    }
+  });
+
+  test("a range request answers 206 with exactly the range", async () => {
+    const conn = await plain();
+    try {
+      const r = await get(conn, DOC_FILES.large, "GET", [["range", "bytes=1048570-1048679"]]);
+      assert.equal(r.status, 206);
+      assert.equal(header(r.headers, "content-range"), `bytes 1048570-1048679/${DOC_FILES.largeSize}`);
+      assert.ok(r.body.equals(largeBody().subarray(1048570, 1048680)));
+    } finally {
+      await conn.close();
+    }
+  });
+
+  test("expect: 100-continue brings a 100 before the final 201", async () => {
+    const conn = await plain();
+    try {
+      const body = largeBody().subarray(0, 300_000);
+      const ref = conn.request("PUT", "/dav/continued.bin", [["expect", "100-continue"], ["content-length", String(body.length)]], STREAM);
+      const parts: ResponsePart[] = [];
+      // Wait for the interim response before sending the body, as a careful client would.
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error("no 100 Continue")), 5000);
+        const onParts = (batch: ResponsePart[]): void => {
+          parts.push(...batch);
+          if (parts.some((p) => p.type === "headers")) {
+            clearTimeout(timer);
+            conn.off("parts", onParts);
+            resolve();
+          }
+        };
+        conn.on("parts", onParts);
+      });
+      assert.deepEqual(parts[0], { type: "status", ref, status: 100 });
+      const rest = collectActive(conn, [ref]);
+      conn.streamRequestBody(ref, body);
+      conn.streamRequestBody(ref, EOF);
+      const r = responseOf([...parts, ...(await rest)], ref);
+      assert.deepEqual(r.informational.map((i) => i.status), [100]);
+      assert.equal(r.status, 201);
+      assert.ok((await get(conn, "/dav/continued.bin")).body.equals(body));
+    } finally {
+      await conn.close();
+    }
+  });
+
+  test("a Unix domain socket with hostname for the Host header", async () => {
+    const conn = await connect("http", { path: nginx.unixSocket }, 0, { hostname: "localhost" });
+    try {
+      assert.equal(conn.protocol, "http1");
+      const r = await get(conn, DOC_FILES.small);
+      assert.equal(r.status, 200);
+      assert.equal(r.body.toString(), DOC_FILES.smallText);
+      const big = await get(conn, DOC_FILES.large);
+      assert.ok(big.body.equals(largeBody()));
+    } finally {
+      await conn.close();
+    }
+  });
+
+  test("keepalive_requests 5: pipelined requests past the fifth fail, the connection closes", async () => {
+    const conn = await connect("http", "127.0.0.1", nginx.limitedHTTPPort);
+    const closed = new Promise<Error | undefined>((resolve) => conn.once("closed", resolve));
+    try {
+      const refs = Array.from({ length: 8 }, () => conn.request("GET", DOC_FILES.small, [], null));
+      const parts = await collectActive(conn, refs).catch((e: Error & { parts?: ResponsePart[] }) => e.parts ?? []);
+      refs.slice(0, 5).forEach((ref, i) => {
+        const r = responseOf(parts, ref);
+        assert.equal(r.status, 200, `request ${i}`);
+        assert.equal(r.done, true);
+        assert.equal(header(r.headers, "connection"), i === 4 ? "close" : "keep-alive");
+      });
+      for (const ref of refs.slice(5)) {
+        const r = responseOf(parts, ref);
+        assert.equal(r.status, undefined);
+        assert.ok(r.error instanceof MintError, `request ${ref} did not fail`);
+        assert.equal((r.error as MintError).reason, "closed");
+      }
+      await closed;
+      assert.equal(conn.isOpen(), false);
+      assert.equal(conn.openRequestCount(), 0);
+    } finally {
+      await conn.close();
+    }
+  });
+
+  test("keepalive_timeout: the server closing an idle connection is reported", async () => {
+    const conn = await connect("http", "127.0.0.1", nginx.limitedHTTPPort);
+    try {
+      const closed = new Promise<Error | undefined>((resolve) => conn.once("closed", resolve));
+      assert.equal((await get(conn, DOC_FILES.small)).status, 200);
+      const started = Date.now();
+      assert.equal(await closed, undefined);
+      assert.ok(Date.now() - started >= 500, "closed before the keepalive timeout");
+      assert.equal(conn.isOpen(), false);
+      assert.equal(conn.isOpen("read"), false);
+    } finally {
+      await conn.close();
+    }
+  });
+
   describe("over TLS with protocols [\"http1\"]", () => {
     test("ALPN settles on http/1.1 and the certificate verifies", async () => {
       const conn = await overTLS();

@@ -9,7 +9,7 @@ import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { gunzipSync } from "node:zlib";
 import type { TLSSocket } from "node:tls";
-import { connect, EOF, MintError, STREAM, type Connection, type ConnectOptions, type Headers, type RequestRef, type ResponsePart } from "../../src/index.js";
+import { connect, EOF, HTTPError, MintError, STREAM, type Connection, type ConnectOptions, type Headers, type RequestRef, type ResponsePart } from "../../src/index.js";
 import { testCerts } from "../support/certs.js";
 import { collectActive, collectPassive, header, responseOf } from "../support/collect.js";
 import { DOC_FILES, findBinary, largeBody, startNginx, textBody, type Nginx } from "./support/servers.js";
@@ -51,6 +51,16 @@ async function get(conn: Connection, path: string, method = "GET", headers: Head
   assert.equal(r.error, undefined, String(r.error));
   assert.equal(r.done, true);
   return r;
+}
+
+/** `promise`, or a rejection with `message` after `ms` (the timer does not outlive it). */
+async function within<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Resolve on the next "window" event (the send window grew), reject if the connection closes. */
@@ -285,6 +295,21 @@ for (const v of variants) {
       }
     });
 
+    test("trailers (add_trailer) as a second headers part; a range request", async () => {
+      const conn = await open();
+      try {
+        const r = await get(conn, `/trailers${DOC_FILES.small}`);
+        assert.equal(r.body.toString(), DOC_FILES.smallText);
+        assert.deepEqual(r.trailers, [["x-checksum", "trailer-value"], ["x-second", "2"]]);
+        const range = await get(conn, DOC_FILES.large, "GET", [["range", "bytes=-100"]]);
+        assert.equal(range.status, 206);
+        assert.equal(header(range.headers, "content-range"), `bytes ${DOC_FILES.largeSize - 100}-${DOC_FILES.largeSize - 1}/${DOC_FILES.largeSize}`);
+        assert.ok(range.body.equals(largeBody().subarray(DOC_FILES.largeSize - 100)));
+      } finally {
+        await conn.close();
+      }
+    });
+
     test("close: GOAWAY, the socket ends and requests are refused", async () => {
       const conn = await open();
       const closed = new Promise<Error | undefined>((resolve) => conn.once("closed", resolve));
@@ -299,3 +324,81 @@ for (const v of variants) {
     });
   });
 }
+
+describe("nginx HTTP/2 limits and TLS sessions", { skip: missing }, () => {
+  let nginx: Nginx;
+  const trustRoot = { cacerts: [certs.rootCA.cert] };
+
+  before(async () => {
+    nginx = await startNginx(bin!, certs.valid);
+  });
+  after(async () => {
+    await nginx?.close();
+  });
+
+  test("keepalive_requests 5: GOAWAY after five streams, the rest fail and may be retried", async () => {
+    const conn = await connect("http", "127.0.0.1", nginx.limitedH2CPort, { protocols: ["http2"] });
+    const closed = new Promise<Error | undefined>((resolve) => conn.once("closed", resolve));
+    try {
+      const refs = Array.from({ length: 10 }, () => conn.request("GET", DOC_FILES.small, [], null));
+      const parts = await collectActive(conn, refs).catch((e: Error & { parts?: ResponsePart[] }) => e.parts ?? []);
+      refs.slice(0, 5).forEach((ref, i) => {
+        const r = responseOf(parts, ref);
+        assert.equal(r.status, 200, `request ${i}`);
+        assert.equal(r.body.toString(), DOC_FILES.smallText);
+      });
+      // nginx sends GOAWAY (last stream 9) and refuses streams 11..19 with REFUSED_STREAM:
+      // either way the server did not process them, so they are safe to retry.
+      for (const ref of refs.slice(5)) {
+        const r = responseOf(parts, ref);
+        assert.equal(r.status, undefined);
+        assert.ok(r.error instanceof HTTPError, `request ${ref}: ${String(r.error)}`);
+        const refused = r.error.reason === "server_closed_request" && r.error.details?.error_code === "refused_stream";
+        assert.ok(r.error.reason === "unprocessed" || refused, `request ${ref}: ${r.error.reason} ${JSON.stringify(r.error.details)}`);
+      }
+      assert.equal(conn.isOpen(), false);
+      assert.equal(await within(closed, 3000, "the connection did not close after GOAWAY"), undefined);
+      assert.equal(conn.openRequestCount(), 0);
+    } finally {
+      await conn.close();
+    }
+  });
+
+  test("TLS sessions are resumed on the next connection", async () => {
+    const first = await connect("https", "127.0.0.1", nginx.httpsPort, { transportOpts: trustRoot });
+    try {
+      assert.equal((await get(first, DOC_FILES.small)).status, 200);
+      assert.equal((first.getSocket() as TLSSocket).isSessionReused(), false);
+    } finally {
+      await first.close();
+    }
+    const second = await connect("https", "127.0.0.1", nginx.httpsPort, { transportOpts: trustRoot });
+    try {
+      assert.equal(second.protocol, "http2");
+      assert.equal((second.getSocket() as TLSSocket).isSessionReused(), true);
+      assert.equal((await get(second, DOC_FILES.small)).status, 200);
+    } finally {
+      await second.close();
+    }
+    const fresh = await connect("https", "127.0.0.1", nginx.httpsPort, { transportOpts: { ...trustRoot, reuseSessions: false } });
+    try {
+      assert.equal((fresh.getSocket() as TLSSocket).isSessionReused(), false);
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  test("TLS 1.2 only: HTTP/2 with an allowed AEAD cipher", async () => {
+    const conn = await connect("https", "127.0.0.1", nginx.httpsPort, { transportOpts: { ...trustRoot, versions: ["tlsv1.2"], reuseSessions: false } });
+    try {
+      const socket = conn.getSocket() as TLSSocket;
+      assert.equal(socket.getProtocol(), "TLSv1.2");
+      assert.equal(conn.protocol, "http2");
+      assert.match(socket.getCipher().name, /^ECDHE-ECDSA-(AES(128|256)-GCM|CHACHA20-POLY1305)/);
+      const r = await get(conn, DOC_FILES.large);
+      assert.ok(r.body.equals(largeBody()));
+    } finally {
+      await conn.close();
+    }
+  });
+});
