@@ -9,10 +9,10 @@ import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { gunzipSync } from "node:zlib";
 import type { TLSSocket } from "node:tls";
-import { connect, EOF, MintError, STREAM, type Connection, type ConnectOptions, type Headers, type ResponsePart } from "../../src/index.js";
+import { connect, EOF, HTTPError, MintError, STREAM, type Connection, type ConnectOptions, type Headers, type ResponsePart } from "../../src/index.js";
 import { testCerts } from "../support/certs.js";
 import { collectActive, collectPassive, header, responseOf } from "../support/collect.js";
-import { DOC_FILES, findBinary, largeBody, startNginx, textBody, type Nginx } from "./support/servers.js";
+import { BIG_HEADERS, bigHeaderValue, DOC_FILES, findBinary, largeBody, startNginx, textBody, type Nginx } from "./support/servers.js";
 
 const bin = findBinary("nginx");
 const missing = bin === undefined ? "nginx is not installed (apt-get install nginx)" : undefined;
@@ -378,6 +378,87 @@ describe("nginx HTTP/1.1", { skip: missing }, () => {
       assert.ok(Date.now() - started >= 500, "closed before the keepalive timeout");
       assert.equal(conn.isOpen(), false);
       assert.equal(conn.isOpen("read"), false);
+    } finally {
+      await conn.close();
+    }
+  });
+
+  test("24 KB of response headers; maxHeaderListSize refuses them and fails the request", async () => {
+    const conn = await plain();
+    try {
+      const r = await get(conn, `/bigheaders${DOC_FILES.small}`);
+      for (let i = 1; i <= BIG_HEADERS; i++) assert.equal(header(r.headers, `x-big-${i}`), bigHeaderValue(i));
+      assert.equal(r.body.toString(), DOC_FILES.smallText);
+    } finally {
+      await conn.close();
+    }
+    // Over the cap the request fails and the connection ends with the same error (the rest of
+    // the section would have to be read to find the next response).
+    const small = await plain({ maxHeaderListSize: 16 * 1024 });
+    const closed = new Promise<Error | undefined>((resolve) => small.once("closed", resolve));
+    try {
+      const ref = small.request("GET", `/bigheaders${DOC_FILES.small}`, [], null);
+      const r = responseOf(await collectActive(small, [ref]), ref);
+      assert.ok(r.error instanceof HTTPError, "the oversized header section was accepted");
+      assert.equal(r.error.reason, "max_header_list_size_exceeded");
+      assert.equal(r.error.details?.max, 16 * 1024);
+      assert.ok((r.error.details?.size as number) > 16 * 1024);
+      const err = await closed;
+      assert.ok(err instanceof HTTPError && err.reason === "max_header_list_size_exceeded");
+      assert.equal(small.isOpen(), false);
+    } finally {
+      await small.close();
+    }
+  });
+
+  test("a streamed chunked PUT ending with trailers; no second request while it streams", async () => {
+    const conn = await plain();
+    try {
+      const ref = conn.request("PUT", "/dav/with-trailers.txt", [], STREAM);
+      assert.throws(
+        () => conn.request("GET", DOC_FILES.small, [], null),
+        (e: unknown) => e instanceof MintError && e.reason === "request_body_is_streaming",
+      );
+      conn.streamRequestBody(ref, "first line\n");
+      conn.streamRequestBody(ref, new TextEncoder().encode("second line\n"));
+      conn.streamRequestBody(ref, { eof: true, trailers: [["x-upload-checksum", "abc123"]] });
+      const r = responseOf(await collectActive(conn, [ref]), ref);
+      assert.equal(r.status, 201, nginx.output());
+      assert.equal((await get(conn, "/dav/with-trailers.txt")).body.toString(), "first line\nsecond line\n");
+    } finally {
+      await conn.close();
+    }
+  });
+
+  test("setMode: active, then passive in the middle of a 32 MiB body, then active again", async () => {
+    const conn = await plain();
+    try {
+      const ref = conn.request("GET", DOC_FILES.large, [], null);
+      const seen: ResponsePart[] = [];
+      await new Promise<void>((resolve) => {
+        const onParts = (batch: ResponsePart[]): void => {
+          seen.push(...batch);
+          if (seen.some((p) => p.type === "data")) {
+            conn.off("parts", onParts);
+            conn.setMode("passive");
+            resolve();
+          }
+        };
+        conn.on("parts", onParts);
+      });
+      let passiveBytes = 0;
+      while (passiveBytes < 4 * 1024 * 1024) {
+        const batch = await conn.recv(0, 5000);
+        for (const p of batch) if (p.type === "data") passiveBytes += p.data.length;
+        seen.push(...batch);
+      }
+      const rest = collectActive(conn, [ref], 15_000);
+      conn.setMode("active");
+      seen.push(...(await rest));
+      const r = responseOf(seen, ref);
+      assert.equal(r.body.length, DOC_FILES.largeSize);
+      assert.ok(r.body.equals(largeBody()), "bytes were lost or reordered across the mode switches");
+      assert.equal((await get(conn, DOC_FILES.small)).body.toString(), DOC_FILES.smallText);
     } finally {
       await conn.close();
     }

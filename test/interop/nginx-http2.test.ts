@@ -12,7 +12,7 @@ import type { TLSSocket } from "node:tls";
 import { connect, EOF, HTTPError, MintError, STREAM, type Connection, type ConnectOptions, type Headers, type RequestRef, type ResponsePart } from "../../src/index.js";
 import { testCerts } from "../support/certs.js";
 import { collectActive, collectPassive, header, responseOf } from "../support/collect.js";
-import { DOC_FILES, findBinary, largeBody, startNginx, textBody, type Nginx } from "./support/servers.js";
+import { BIG_HEADERS, bigHeaderValue, DOC_FILES, findBinary, largeBody, startNginx, textBody, type Nginx } from "./support/servers.js";
 
 const bin = findBinary("nginx");
 const missing = bin === undefined ? "nginx is not installed (apt-get install nginx)" : undefined;
@@ -305,6 +305,79 @@ for (const v of variants) {
         assert.equal(range.status, 206);
         assert.equal(header(range.headers, "content-range"), `bytes ${DOC_FILES.largeSize - 100}-${DOC_FILES.largeSize - 1}/${DOC_FILES.largeSize}`);
         assert.ok(range.body.equals(largeBody().subarray(DOC_FILES.largeSize - 100)));
+      } finally {
+        await conn.close();
+      }
+    });
+
+    test("24 KB of response headers in HEADERS + CONTINUATION, and the maxHeaderListSize cap", async () => {
+      const conn = await open();
+      try {
+        const r = await get(conn, `/bigheaders${DOC_FILES.small}`);
+        for (let i = 1; i <= BIG_HEADERS; i++) assert.equal(header(r.headers, `x-big-${i}`), bigHeaderValue(i));
+        assert.equal(r.body.toString(), DOC_FILES.smallText);
+      } finally {
+        await conn.close();
+      }
+      // nginx ignores our SETTINGS_MAX_HEADER_LIST_SIZE (it is advisory). The block arrives
+      // Huffman-coded in about 17 KB and decodes to about 24.5 KB of header list.
+      // 20 KiB: the encoded block fits, the decoded list does not: only that request fails.
+      const mid = await open({ maxHeaderListSize: 20 * 1024 });
+      try {
+        const ref = mid.request("GET", `/bigheaders${DOC_FILES.small}`, [], null);
+        const r = responseOf(await collectActive(mid, [ref]), ref);
+        assert.ok(r.error instanceof HTTPError, "the oversized header list was accepted");
+        assert.equal(r.error.reason, "max_header_list_size_exceeded");
+        assert.equal(r.error.details?.max, 20 * 1024);
+        assert.ok((r.error.details?.size as number) > 24_000);
+        assert.equal(mid.isOpen(), true);
+        assert.equal((await get(mid, DOC_FILES.small)).body.toString(), DOC_FILES.smallText);
+      } finally {
+        await mid.close();
+      }
+      // 12 KiB: the encoded block itself grows past the cap: a connection error, as in Mint 1.9.
+      const low = await open({ maxHeaderListSize: 12 * 1024 });
+      try {
+        const ref = low.request("GET", `/bigheaders${DOC_FILES.small}`, [], null);
+        const parts = await collectActive(low, [ref]).catch((e: Error & { parts?: ResponsePart[] }) => e.parts ?? []);
+        const r = responseOf(parts, ref);
+        assert.ok(r.error instanceof HTTPError, "the oversized header block was accepted");
+        assert.equal(r.error.reason, "protocol_error");
+        assert.match(r.error.message, /header block of more than 12288 octets/);
+        assert.equal(low.isOpen(), false);
+      } finally {
+        await low.close();
+      }
+    });
+
+    test("setMode: passive in the middle of a 32 MiB body, then active again", async () => {
+      const conn = await open();
+      try {
+        const ref = conn.request("GET", DOC_FILES.large, [], null);
+        const seen: ResponsePart[] = [];
+        await new Promise<void>((resolve) => {
+          const onParts = (batch: ResponsePart[]): void => {
+            seen.push(...batch);
+            if (seen.some((p) => p.type === "data")) {
+              conn.off("parts", onParts);
+              conn.setMode("passive");
+              resolve();
+            }
+          };
+          conn.on("parts", onParts);
+        });
+        let passiveBytes = 0;
+        while (passiveBytes < 4 * 1024 * 1024) {
+          const batch = await conn.recv(0, 5000);
+          for (const p of batch) if (p.type === "data") passiveBytes += p.data.length;
+          seen.push(...batch);
+        }
+        const rest = collectActive(conn, [ref], 15_000);
+        conn.setMode("active");
+        seen.push(...(await rest));
+        const r = responseOf(seen, ref);
+        assert.equal(r.body.length, DOC_FILES.largeSize);
+        assert.ok(r.body.equals(largeBody()), "bytes were lost or reordered across the mode switches");
       } finally {
         await conn.close();
       }

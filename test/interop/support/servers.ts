@@ -214,6 +214,14 @@ export interface Nginx extends RunningServer {
   davDir: string;
 }
 
+/** How many `x-big-<i>` fields nginx adds under /bigheaders/ (i = 1..BIG_HEADERS). */
+export const BIG_HEADERS = 8;
+
+/** The value of `x-big-<i>`: 3000 octets (nginx caps one config parameter at 4 KiB). */
+export function bigHeaderValue(i: number): string {
+  return `${i}-`.padEnd(3000, String.fromCharCode(96 + i));
+}
+
 type NginxPorts = { http: number; https: number; h2c: number; limitedHTTP: number; limitedH2C: number };
 
 function nginxConfig(dir: string, docroot: string, cert: CertEntry, ports: NginxPorts): string {
@@ -262,6 +270,10 @@ http {
       gzip_types text/plain;
       gzip_min_length 0;
       gzip_proxied any;
+      alias ${docroot}/;
+    }
+    location /bigheaders/ {
+${Array.from({ length: BIG_HEADERS }, (_, i) => i + 1).map((i) => `      add_header X-Big-${i} "${bigHeaderValue(i)}";`).join("\n")}
       alias ${docroot}/;
     }
     location /trailers/ {
