@@ -346,6 +346,19 @@ for (const v of variants) {
       }
     });
 
+    test("with enablePush false no push_promise comes", async () => {
+      const conn = await open({ clientSettings: { enablePush: false } });
+      try {
+        assert.equal(conn.getClientSetting("enablePush"), false);
+        const ref = conn.request("GET", DOC_FILES.pushing, [], null);
+        const parts = await collectActive(conn, [ref]);
+        assert.equal(responseOf(parts, ref).status, 200);
+        assert.deepEqual(parts.filter((p) => p.type === "push_promise" || p.ref !== ref), []);
+      } finally {
+        await conn.close();
+      }
+    });
+
     test("close: GOAWAY, the socket ends and requests are refused", async () => {
       const conn = await open();
       const closed = new Promise<Error | undefined>((resolve) => conn.once("closed", resolve));
@@ -406,14 +419,16 @@ for (const v of variants) {
 }
 
 // A harder nghttpd: every frame padded (up to 255 octets), no content-length, at most 10
-// concurrent streams, and receive windows of 4095 (stream) and 16383 (connection) octets.
+// concurrent streams, receive windows of 4095 (stream) and 16383 (connection) octets, an
+// HPACK decoder table of 512 octets (our encoder must shrink to it) and an encoder table of
+// 1024 (a dynamic table size update below our 4096).
 describe("nghttpd h2c with padding, tiny windows and 10 streams", { skip: missing }, () => {
   let server: Nghttpd;
   const open = (extra: ConnectOptions = {}): Promise<Connection> =>
     connect("http", "127.0.0.1", server.port, { protocols: ["http2"], ...extra });
 
   before(async () => {
-    server = await startNghttpd(bin!, { echoUpload: true, args: ["-b", "255", "--no-content-length", "-m", "10", "-w", "12", "-W", "14"] });
+    server = await startNghttpd(bin!, { echoUpload: true, args: ["-b", "255", "--no-content-length", "-m", "10", "-w", "12", "-W", "14", "-c", "512", "--encoder-header-table-size", "1024"] });
   });
   after(async () => {
     await server?.close();
@@ -531,6 +546,51 @@ describe("nghttpd h2c with padding, tiny windows and 10 streams", { skip: missin
       );
       const r = await get(conn, DOC_FILES.large, "GET", 20_000);
       assert.ok(r.body.equals(largeBody()));
+    } finally {
+      await conn.close();
+    }
+  });
+
+  test("HPACK under a 512-octet server table: 300 requests with changing fields", async () => {
+    const conn = await open();
+    try {
+      await get(conn, DOC_FILES.small);
+      assert.equal(conn.getServerSetting("headerTableSize"), 512);
+      for (let batch = 0; batch < 30; batch++) {
+        const refs = Array.from({ length: 10 }, (_, i) => {
+          const n = batch * 10 + i;
+          return conn.request("GET", `${DOC_FILES.small}?n=${n}`, [
+            ["x-request-id", `req-${n}-${"z".repeat(n % 97)}`],
+            ["x-constant", "the same value every time"],
+            ["cookie", `a=${n % 7}`],
+            ["cookie", `session=${"s".repeat(n % 50)}`],
+            ["x-size", "q".repeat((n * 37) % 400)],
+          ], null);
+        });
+        const parts = await collectActive(conn, refs);
+        for (const ref of refs) {
+          const r = responseOf(parts, ref);
+          assert.equal(r.error, undefined, `batch ${batch}: ${String(r.error)}`);
+          assert.equal(r.status, 200);
+          assert.equal(r.body.toString(), DOC_FILES.smallText);
+        }
+      }
+      assert.equal(conn.isOpen(), true);
+    } finally {
+      await conn.close();
+    }
+  });
+
+  test("a streamed upload ending with trailers is echoed", async () => {
+    const conn = await open();
+    try {
+      const ref = conn.request("POST", "/echo", [["content-type", "text/plain"]], STREAM);
+      conn.streamRequestBody(ref, "part one, ");
+      conn.streamRequestBody(ref, "part two");
+      conn.streamRequestBody(ref, { eof: true, trailers: [["x-checksum", "42"]] });
+      const r = responseOf(await collectActive(conn, [ref]), ref);
+      assert.equal(r.status, 200);
+      assert.equal(r.body.toString(), "part one, part two");
     } finally {
       await conn.close();
     }
