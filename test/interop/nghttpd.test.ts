@@ -381,6 +381,23 @@ for (const v of variants) {
     });
 
     if (v.tls) {
+      test("protocols [\"http1\"] against an h2-only server: no ALPN, HTTP/1 is tried and refused", async () => {
+        const conn = await open({ protocols: ["http1"] });
+        try {
+          assert.equal(conn.protocol, "http1");
+          assert.equal((conn.getSocket() as import("node:tls").TLSSocket).alpnProtocol, false);
+          const ref = conn.request("GET", DOC_FILES.small, [], null);
+          const parts = await collectActive(conn, [ref]).catch((e: Error & { parts?: ResponsePart[] }) => e.parts ?? []);
+          const r = responseOf(parts, ref);
+          assert.equal(r.status, undefined);
+          assert.ok(r.error instanceof TransportError, String(r.error));
+          assert.equal(r.error.reason, "closed");
+          assert.equal(conn.isOpen(), false);
+        } finally {
+          await conn.close();
+        }
+      });
+
       test("a certificate from an untrusted root is refused (unknown_ca)", async () => {
         await assert.rejects(
           connect("https", "127.0.0.1", server.port, { hostname: "localhost", transportOpts: { cacerts: [certs.selfSigned.cert] } }),
