@@ -4,7 +4,8 @@
 //
 // Environment: BENCH_SECONDS (2), BENCH_WARMUP (0.5), BENCH_ROUNDS (3),
 // BENCH_FILTER=<substring>[,<substring>] (scenario or contender id/label),
-// BENCH_ALL=1 (also the extra contenders), BENCH_LARGE_MB (256), BENCH_IDLE_CONNS (500).
+// BENCH_ALL=1 (also the extra contenders), BENCH_LARGE_MB (256), BENCH_IDLE_CONNS (500),
+// BENCH_PROFILE=<dir> (CPU profiles of the mint-http runs).
 import os from "node:os";
 import fs from "node:fs";
 import path from "node:path";
@@ -46,7 +47,10 @@ async function runOnce(s: Scenario, id: string, target: Target): Promise<Outcome
     resume: s.resume ?? false, ca: s.kind === "tls" ? path.join(certificate(), "cert.pem") : "",
     seconds: SECONDS, warmup: WARMUP,
   };
-  const child = spawnTs(1, `clients/${c.file}.ts`, [JSON.stringify(job)], s.kind === "memory" ? ["--expose-gc"] : []);
+  const flags = s.kind === "memory" ? ["--expose-gc"] : [];
+  // BENCH_PROFILE=<dir>: each mint-http run writes a V8 CPU profile there (see bench/profile-summary.ts).
+  if (process.env.BENCH_PROFILE && c.file === "mint") flags.push("--cpu-prof", `--cpu-prof-dir=${path.resolve(process.env.BENCH_PROFILE)}`);
+  const child = spawnTs(1, `clients/${c.file}.ts`, [JSON.stringify(job)], flags);
   const timer = setTimeout(() => child.kill("SIGKILL"), (SECONDS + WARMUP) * 1000 + 60_000);
   try {
     const line = await firstJsonLine(child, c.label);
@@ -58,6 +62,8 @@ async function runOnce(s: Scenario, id: string, target: Target): Promise<Outcome
     return { error: (err as Error).message.split("\n").slice(0, 3).join(" ") };
   } finally {
     clearTimeout(timer);
+    // A profiled run writes its profile as it exits: let it.
+    if (flags.includes("--cpu-prof") && child.exitCode === null) await new Promise((r) => child.once("exit", r));
     child.kill();
   }
 }
