@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { HTTPError } from "../../src/errors.js";
 import { DEFAULT_MAX_HEADER_LIST_SIZE } from "../../src/core/engine.js";
-import { MAX_HEADER_COUNT } from "../../src/core/http1/index.js";
+import { MAX_HEADER_COUNT, createHTTP1Engine } from "../../src/core/http1/index.js";
 import { byteByByte, bytes, engine, feed, normalize, text } from "../support/http1-responses.js";
 import type { HTTP1Options } from "../../src/core/http1/index.js";
 
@@ -249,4 +249,18 @@ test("the error's parts hold what was parsed before it", () => {
   }
   assert.throws(() => e.request("GET", "/", [], null), (x: unknown) => x instanceof HTTPError && x.reason === "closed");
   assert.equal(text(e.takeOutgoing()).split("GET /").length, 4, "bytes queued before the failure are still there to flush");
+});
+
+test("a peer that does not speak HTTP/1 fails at its first bytes with invalid_status_line", () => {
+  const engine = createHTTP1Engine({ scheme: "http", authority: "example.com" });
+  engine.request("GET", "/", [], null);
+  // The server SETTINGS frame an h2c-only server sends: no line ending ever comes.
+  assert.throws(
+    () => engine.receive(new Uint8Array([0, 0, 6, 4, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 100])),
+    (e: unknown) => e instanceof HTTPError && e.reason === "invalid_status_line" && /HTTP\//.test(e.message),
+  );
+  const partial = createHTTP1Engine({ scheme: "http", authority: "example.com" });
+  partial.request("GET", "/", [], null);
+  assert.deepEqual(partial.receive(new TextEncoder().encode("HTT")), []);
+  assert.throws(() => partial.receive(new TextEncoder().encode("X")), (e: unknown) => e instanceof HTTPError && e.reason === "invalid_status_line");
 });

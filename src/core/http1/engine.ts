@@ -33,8 +33,10 @@ import { latin1 } from "./latin1.js";
 import {
   bodyExceedsContentLength, closedBeforeResponse, closedError, contentLengthMismatch, invalidChunkSize, invalidHeader,
   invalidTrailerHeader, maxHeaderListSizeExceeded, missingCrlfAfterChunk, requestBodyIsStreaming, trailersButNotChunked,
-  unexpectedData,
+  unexpectedData, invalidStatusLine, previewBytes,
 } from "./errors.js";
+
+const HTTP_PREFIX = [72, 84, 84, 80, 47]; // "HTTP/"
 
 /** Most field lines accepted in one header or trailer section. */
 export const MAX_HEADER_COUNT = 1000;
@@ -390,6 +392,16 @@ export class HTTP1Engine implements Engine {
     const need = this.pendLen + (to - from);
     switch (this.state) {
       case State.Status:
+        // RFC 9112 §4: a status line starts with "HTTP/". Checking the first bytes as they come
+        // turns a peer that speaks something else (an h2c-only server's SETTINGS) into a
+        // clear error at once instead of a wait for a line ending that never comes.
+        for (let i = this.pendLen; i < HTTP_PREFIX.length && i < need; i++) {
+          if (data[from + i - this.pendLen] !== HTTP_PREFIX[i]) {
+            throw invalidStatusLine(`it does not start with "HTTP/" (the server may not speak HTTP/1.1; got ${previewBytes(data.subarray(from, to))})`);
+          }
+        }
+        if (this.head.size + need > this.max) throw maxHeaderListSizeExceeded(this.head.size + need, this.max);
+        break;
       case State.Headers:
         if (this.head.size + need > this.max) throw maxHeaderListSizeExceeded(this.head.size + need, this.max);
         break;
