@@ -31,7 +31,8 @@ for (const [reason, response, message] of CASES) {
       const parts: ResponsePart[] = [];
       conn.on("parts", (ps) => parts.push(...ps));
       const err = await new Promise<Error | undefined>((resolve) => conn.on("closed", resolve));
-      const failure = err ?? parts.find((p) => p.type === "error" && p.ref === ref)?.error;
+      const errorPart = parts.find((p): p is Extract<ResponsePart, { type: "error" }> => p.type === "error" && p.ref === ref);
+      const failure = err ?? errorPart?.error;
       assert.ok(failure instanceof HTTPError, `expected an HTTPError, got ${String(failure)}`);
       assert.equal(failure.reason, reason);
       assert.equal(failure.protocol, "http1");
