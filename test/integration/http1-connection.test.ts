@@ -4,9 +4,12 @@
 import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import * as https from "node:https";
+import type { AddressInfo } from "node:net";
 import { connect, EOF, HTTPError, STREAM, TransportError, type Connection } from "../../src/index.js";
 import { collectActive, collectPassive, header, responseOf } from "../support/collect.js";
 import { startHTTPServer, startScriptedServer, type Running } from "../support/servers.js";
+import { testCerts } from "../support/certs.js";
 
 interface Seen {
   method: string;
@@ -17,6 +20,7 @@ interface Seen {
 }
 
 let server: Running;
+let tlsServer: https.Server;
 const seen: Seen[] = [];
 
 function echo(req: IncomingMessage, res: ServerResponse): void {
@@ -44,18 +48,28 @@ function echo(req: IncomingMessage, res: ServerResponse): void {
 
 before(async () => {
   server = await startHTTPServer(echo);
+  const certs = testCerts();
+  tlsServer = https.createServer({ key: certs.valid.key, cert: certs.valid.cert }, echo);
+  await new Promise<void>((r) => tlsServer.listen(0, "127.0.0.1", r));
 });
 after(async () => {
   await server.close();
+  tlsServer.closeAllConnections();
+  await new Promise((r) => tlsServer.close(r));
 });
 
-for (const mode of ["active", "passive"] as const) {
+for (const [scheme, mode] of [["http", "active"], ["http", "passive"], ["https", "active"], ["https", "passive"]] as const) {
   const collect = mode === "active" ? collectActive : collectPassive;
 
-  describe(`HTTP/1 in ${mode} mode`, () => {
+  describe(`HTTP/1 over ${scheme} in ${mode} mode`, () => {
     let conn: Connection;
+    let port: number;
     before(async () => {
-      conn = await connect("http", "127.0.0.1", server.port, { mode });
+      port = scheme === "http" ? server.port : (tlsServer.address() as AddressInfo).port;
+      conn =
+        scheme === "http"
+          ? await connect("http", "127.0.0.1", port, { mode })
+          : await connect("https", "127.0.0.1", port, { mode, hostname: "localhost", transportOpts: { cacerts: [testCerts().rootCA.cert] } });
     });
     after(async () => {
       await conn.close();
@@ -70,7 +84,7 @@ for (const mode of ["active", "passive"] as const) {
       assert.equal(r.body.toString(), "GET /hello?x=1 ");
       assert.equal(r.done, true);
       const s = seen.at(-1)!;
-      assert.equal(s.headers.host, `127.0.0.1:${server.port}`);
+      assert.equal(s.headers.host, scheme === "http" ? `127.0.0.1:${port}` : `localhost:${port}`);
       assert.match(String(s.headers["user-agent"]), /^mint-http\/\d/);
       assert.equal(s.headers.accept, "text/plain");
     });
