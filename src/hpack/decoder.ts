@@ -81,7 +81,7 @@ export class Decoder {
   private scratch = new Uint8Array(512);
   private failed = false;
   private readonly maxStringLength: number;
-  private readonly maxHeaderListSize: number;
+  private maxHeaderListSize: number;
 
   /**
    * @param maxTableSize the dynamic table's initial and maximum size in octets (default 4096,
@@ -97,6 +97,16 @@ export class Decoder {
     this.maxHeaderListSize = options.maxHeaderListSize ?? Infinity;
     if (options.maxStringLength !== undefined) checkSize("maxStringLength", options.maxStringLength);
     if (options.maxHeaderListSize !== undefined) checkSize("maxHeaderListSize", options.maxHeaderListSize);
+  }
+
+  /**
+   * Change the header-list cap (e.g. once a new SETTINGS_MAX_HEADER_LIST_SIZE is acknowledged).
+   * Past it, entries are still decoded to keep the table in step but no longer collected.
+   * @throws TypeError when `n` is not a non-negative integer (Infinity allowed).
+   */
+  setMaxHeaderListSize(n: number): void {
+    if (n !== Infinity) checkSize("maxHeaderListSize", n);
+    this.maxHeaderListSize = n;
   }
 
   /**

@@ -109,3 +109,12 @@ test("a long raw string (over one conversion chunk) decodes intact", () => {
   assert.equal(v.slice(0, 3), "ABC");
   assert.equal(v.charCodeAt(n - 1), 0x41 + ((n - 1) % 26));
 });
+
+test("setMaxHeaderListSize changes the cap; entries past it are decoded but not collected", () => {
+  const d = new Decoder();
+  const block = new Uint8Array(100).fill(0x82); // 100 × ":method: GET" = 4200 octets
+  assert.equal(d.decode(block).length, 100);
+  d.setMaxHeaderListSize(420);
+  assert.throws(() => d.decode(block), (e: unknown) => e instanceof HTTPError && e.reason === "max_header_list_size_exceeded" && e.details?.size === 4200);
+  assert.throws(() => d.setMaxHeaderListSize(-1), TypeError);
+});

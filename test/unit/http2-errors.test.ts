@@ -194,3 +194,21 @@ test("a connection error ends every request in flight with an error part", () =>
   const ended = (err.parts ?? []).filter((p) => p.type === "error").map((p) => p.ref);
   assert.deepEqual(ended.sort(), [a, b].sort());
 });
+
+test("an HPACK bomb over our header-list limit fails only its request and is never collected", () => {
+  const s = ready();
+  const bomb = s.engine.request("GET", "/bomb", [], null);
+  const next = s.engine.request("GET", "/next", [], null);
+  s.written();
+  // 10,000 references to static entry 2 (":method: GET", 42 octets each): a 10 KB block that
+  // decodes to a 420 KB header list, over the default 256 KiB limit.
+  const block = new Uint8Array(10_000).fill(0x82);
+  const parts = s.send(s.frames().frame(1, 0x4 | 0x1, 1, block));
+  const err = parts.find((p) => p.type === "error" && p.ref === bomb);
+  assert.ok(err && err.type === "error" && err.error.reason === "max_header_list_size_exceeded", JSON.stringify(parts));
+  const rst = s.written().find((f) => f.type === "rst_stream");
+  assert.ok(rst, "the stream is reset");
+  assert.equal(s.engine.isOpen("write"), true);
+  const after = s.send(s.frames().response(3, 200, [], "ok"));
+  assert.ok(after.some((p) => p.type === "done" && p.ref === next));
+});

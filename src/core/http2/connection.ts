@@ -88,6 +88,7 @@ export class H2Connection {
   ) {
     this.server = server;
     this.client = client;
+    this.decoder.setMaxHeaderListSize(client.maxHeaderListSize);
     this.recv = { peak: connectionWindow, remaining: connectionWindow };
     this.refillThreshold = threshold;
   }

@@ -10,6 +10,7 @@
 
 import type { Headers } from "../../types.js";
 import { connectionError, ErrorCode } from "./errors.js";
+import { HTTPError } from "../../errors.js";
 import type { H2Connection, PendingBlock } from "./connection.js";
 
 /** Most CONTINUATION frames accepted for one header block. */
@@ -56,8 +57,13 @@ export function continueBlock(c: H2Connection, fragment: Uint8Array, endHeaders:
   return block;
 }
 
-/** Decode a complete block. Throws `compression_error` (a connection error, RFC 9113 §4.3). */
-export function decodeBlock(c: H2Connection, block: PendingBlock): Headers {
+/**
+ * Decode a complete block. Throws `compression_error` (a connection error, RFC 9113 §4.3).
+ * A list over our SETTINGS_MAX_HEADER_LIST_SIZE comes back as its HTTPError (a stream
+ * error for the caller to apply): the decoder stops collecting entries past the cap, so an
+ * HPACK bomb costs no memory.
+ */
+export function decodeBlock(c: H2Connection, block: PendingBlock): Headers | HTTPError {
   let bytes: Uint8Array;
   if (block.fragments.length === 1) {
     bytes = block.fragments[0]!;
@@ -72,6 +78,7 @@ export function decodeBlock(c: H2Connection, block: PendingBlock): Headers {
   try {
     return c.decoder.decode(bytes);
   } catch (err) {
+    if (err instanceof HTTPError && err.reason === "max_header_list_size_exceeded") return err;
     // RFC 9113 §4.3: a header block that cannot be decoded is a COMPRESSION_ERROR.
     const e = connectionError(ErrorCode.COMPRESSION_ERROR, err instanceof Error ? err.message : String(err));
     (e as { cause?: unknown }).cause = err;

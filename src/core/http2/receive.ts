@@ -8,6 +8,7 @@
 
 import type { ResponsePart } from "../../types.js";
 import { connectionError, ErrorCode, errorCodeDetails, errorCodeName, h2Error, streamError } from "./errors.js";
+import { HTTPError } from "../../errors.js";
 import { Flag, FrameType } from "./frame-header.js";
 import {
   decodeContinuation, decodeData, decodeGoaway, decodeHeaders, decodePing, decodePriority, decodePushPromise,
@@ -184,7 +185,14 @@ function onBlock(c: H2Connection, block: PendingBlock, parts: ResponsePart[]): v
     const s = c.byId.get(block.streamId);
     // A stream we closed (cancelled, reset): the block was decoded only to keep HPACK in sync.
     if (s === undefined) return idle(c);
+    // RFC 9113 §10.5.1: a header list over our advertised limit fails this request only.
+    if (headers instanceof HTTPError) return c.failStream(s, ErrorCode.PROTOCOL_ERROR, headers, parts);
     return handleResponseHeaders(c, s, headers, block.endStream, parts);
+  }
+  // A promise over our header-list limit is refused like any push we do not take.
+  if (headers instanceof HTTPError) {
+    c.queueRst(block.promisedStreamId, ErrorCode.REFUSED_STREAM);
+    return idle(c);
   }
   return handlePushPromise(c, block.streamId, block.promisedStreamId, headers, parts);
 }

@@ -61,4 +61,5 @@ export function applyClientAck(c: H2Connection): void {
     }
   }
   if (c.client.headerTableSize !== tableBefore) c.decoder.setMaxTableSize(c.client.headerTableSize);
+  c.decoder.setMaxHeaderListSize(c.client.maxHeaderListSize);
 }
