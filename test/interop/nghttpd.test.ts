@@ -12,16 +12,10 @@ import assert from "node:assert/strict";
 import { connect, EOF, MintError, STREAM, TransportError, type Connection, type ConnectOptions, type RequestRef, type ResponsePart } from "../../src/index.js";
 import { testCerts } from "../support/certs.js";
 import { collectActive, collectPassive, header, responseOf } from "../support/collect.js";
-import { DOC_FILES, findBinary, largeBody, startNghttpd, textBody, type Nghttpd, type NghttpdOptions } from "./support/servers.js";
+import { DOC_FILES, largeBody, startNghttpd, textBody, type Nghttpd, type NghttpdOptions } from "./support/servers.js";
+import { interopBinary } from "./support/process.js";
 
-const bin = findBinary("nghttpd");
-const missing = bin === undefined ? "nghttpd is not installed (apt-get install nghttp2-server)" : undefined;
-
-if (missing !== undefined && process.env.CI) {
-  test("nghttpd is installed", () => {
-    assert.fail(`${missing}; .ci/run installs it with apt-get`);
-  });
-}
+const { bin, missing } = interopBinary("nghttpd", "apt-get install nghttp2-server");
 
 const certs = testCerts();
 const PUSH = ["-p", `${DOC_FILES.pushing}=${DOC_FILES.text}`];

@@ -12,16 +12,10 @@ import type { TLSSocket } from "node:tls";
 import { connect, EOF, HTTPError, MintError, STREAM, type Connection, type ConnectOptions, type Headers, type RequestRef, type ResponsePart } from "../../src/index.js";
 import { testCerts } from "../support/certs.js";
 import { collectActive, collectPassive, header, responseOf } from "../support/collect.js";
-import { BIG_HEADERS, bigHeaderValue, DOC_FILES, findBinary, largeBody, startNginx, textBody, type Nginx } from "./support/servers.js";
+import { BIG_HEADERS, bigHeaderValue, DOC_FILES, largeBody, startNginx, textBody, type Nginx } from "./support/servers.js";
+import { interopBinary } from "./support/process.js";
 
-const bin = findBinary("nginx");
-const missing = bin === undefined ? "nginx is not installed (apt-get install nginx)" : undefined;
-
-if (missing !== undefined && process.env.CI) {
-  test("nginx is installed", () => {
-    assert.fail(`${missing}; .ci/run installs it with apt-get`);
-  });
-}
+const { bin, missing } = interopBinary("nginx", "apt-get install nginx");
 
 const certs = testCerts();
 

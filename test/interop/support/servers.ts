@@ -1,29 +1,18 @@
 // Runs Debian's nghttpd and nginx in the foreground for interop tests. Each server gets its
 // own temporary folder (document root, generated config, logs, pid and temp files), listens
-// on 127.0.0.1 at free ports, and is a child process of the test: `close()` kills it (TERM,
-// then KILL after 2 s) and removes the folder. A process-exit hook kills it as a last resort.
+// on 127.0.0.1 at free ports, and is a child process of the test (see process.ts): `close()`
+// stops it and removes the folder.
 //
 // The document root holds the same files for every server (see `DOC_FILES`): a small text
 // file, a compressible text file, and a 32 MiB binary file with a known pattern.
 
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import * as net from "node:net";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { CertEntry } from "../../support/certs.js";
+import { freePort, startChild, waitForPorts } from "./process.js";
 
-/** Find `name` on PATH or in the usual sbin/bin folders; undefined when it is not installed. */
-export function findBinary(name: string): string | undefined {
-  const which = spawnSync("sh", ["-c", `command -v ${name}`], { encoding: "utf8" });
-  const found = which.status === 0 ? which.stdout.trim() : "";
-  if (found !== "") return found;
-  for (const dir of ["/usr/sbin", "/usr/bin", "/usr/local/sbin", "/usr/local/bin", "/sbin"]) {
-    const p = join(dir, name);
-    if (existsSync(p)) return p;
-  }
-  return undefined;
-}
+export { findBinary } from "./process.js";
 
 /** Sizes and contents of the files written to every document root. */
 export const DOC_FILES = {
@@ -61,81 +50,6 @@ function writeDocroot(root: string): void {
   writeFileSync(join(root, DOC_FILES.text), textBody());
   writeFileSync(join(root, DOC_FILES.pushing), "this page comes with /text.txt pushed\n");
   writeFileSync(join(root, DOC_FILES.large), largeBody());
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect(port, "127.0.0.1");
-    s.once("connect", () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once("error", () => resolve(false));
-  });
-}
-
-interface Child {
-  output(): string;
-  exited(): boolean;
-  stop(): Promise<void>;
-}
-
-function run(bin: string, args: string[], cwd: string): Child {
-  let output = "";
-  const child: ChildProcess = spawn(bin, args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
-  child.stdout!.on("data", (c: Buffer) => (output = (output + c.toString()).slice(-20_000)));
-  child.stderr!.on("data", (c: Buffer) => (output = (output + c.toString()).slice(-20_000)));
-  child.on("error", (e) => (output += `\n${String(e)}`));
-  let exited = false;
-  const exit = new Promise<void>((resolve) =>
-    child.once("exit", () => {
-      exited = true;
-      resolve();
-    }),
-  );
-  child.once("error", () => {
-    exited = true;
-  });
-  const kill = (): void => {
-    if (!exited) child.kill("SIGKILL");
-  };
-  process.once("exit", kill);
-  return {
-    output: () => output,
-    exited: () => exited,
-    stop: async () => {
-      process.removeListener("exit", kill);
-      if (exited || child.pid === undefined) return;
-      child.kill("SIGTERM");
-      const timer = setTimeout(kill, 2000);
-      await exit;
-      clearTimeout(timer);
-    },
-  };
-}
-
-async function waitForPorts(name: string, ports: number[], child: Child, extraOutput: () => string): Promise<void> {
-  const until = Date.now() + 10_000;
-  for (const port of ports) {
-    while (!(await canConnect(port))) {
-      if (child.exited() || Date.now() > until) {
-        await child.stop();
-        throw new Error(`${name} did not start on 127.0.0.1:${port}: ${(child.output() + extraOutput()).trim() || "(no output)"}`);
-      }
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  }
 }
 
 /** A running server process. */
@@ -176,9 +90,9 @@ export async function startNghttpd(bin: string, o: NghttpdOptions = {}): Promise
     args.push(...(o.args ?? []));
     if (o.tls) args.push(String(port), o.tls.keyPath, o.tls.certPath);
     else args.push("--no-tls", String(port));
-    const child = run(bin, args, dir);
+    const child = startChild(bin, args, dir);
     try {
-      await waitForPorts("nghttpd", [port], child, () => "");
+      await waitForPorts("nghttpd", [port], child);
     } catch (err) {
       lastError = err;
       continue;
@@ -322,7 +236,7 @@ export async function startNginx(bin: string, cert: CertEntry): Promise<Nginx> {
     rmSync(join(dir, "http.sock"), { force: true });
     const conf = join(dir, "nginx.conf");
     writeFileSync(conf, nginxConfig(dir, docroot, cert, ports));
-    const child = run(bin, ["-p", dir, "-c", conf, "-e", join(dir, "error.log")], dir);
+    const child = startChild(bin, ["-p", dir, "-c", conf, "-e", join(dir, "error.log")], dir);
     try {
       await waitForPorts("nginx", Object.values(ports), child, errorLog);
     } catch (err) {
