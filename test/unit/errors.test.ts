@@ -25,7 +25,7 @@ test("instanceof tells the classes apart", () => {
   assert.equal(h instanceof TransportError, false);
   assert.equal(t instanceof HTTPError, false);
   assert.equal(new Error("x") instanceof MintError, false);
-  assert.equal(null instanceof MintError, false);
+  assert.equal((null as unknown) instanceof MintError, false);
 });
 
 test("instanceof works across two copies of the module", async () => {
