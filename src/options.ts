@@ -1,6 +1,7 @@
 // ConnectOptions: the options of `connect`, their defaults and their validation.
 // Misuse (an unknown mode, a wrong type) is a TypeError naming the option.
 
+import type { TransportOptions } from "./transport/options.js";
 import type { Headers, HTTP2Settings, Protocol, Scheme } from "./types.js";
 
 /** Where a proxy is and how to reach it. */
@@ -20,7 +21,7 @@ export interface ConnectOptions {
   /** Host header / `:authority`, SNI and certificate verification; defaults to `address`. */
   hostname?: string;
   /** Socket and TLS options merged over the secure defaults. */
-  transportOpts?: Record<string, unknown>;
+  transportOpts?: TransportOptions;
   /** `"active"` (default: parts arrive as events) or `"passive"` (read with `recv`). */
   mode?: "active" | "passive";
   /** One protocol forces it; both (default) negotiate: http → HTTP/1, https → ALPN. */
