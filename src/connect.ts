@@ -7,7 +7,7 @@ import { openConnection } from "./connection/open.js";
 import { type ConnectOptions, validateConnectOptions } from "./options.js";
 import { connectViaProxy } from "./proxy/index.js";
 import { connectTCP, describe, type TCPTarget } from "./transport/tcp.js";
-import { resolveDeadline, validateTransportOptions, type TransportOptions } from "./transport/options.js";
+import { resolveDeadline, validateTransportOptions } from "./transport/options.js";
 import type { Scheme } from "./types.js";
 
 /**
@@ -23,7 +23,7 @@ import type { Scheme } from "./types.js";
 export async function connect(scheme: Scheme, address: string | { path: string }, port: number, opts: ConnectOptions = {}): Promise<Connection> {
   if (scheme !== "http" && scheme !== "https") throw new TypeError(`scheme must be "http" or "https", got ${String(scheme)}`);
   validateConnectOptions(opts);
-  const transportOpts = (opts.transportOpts ?? {}) as TransportOptions;
+  const transportOpts = opts.transportOpts ?? {};
   validateTransportOptions(transportOpts);
   let target: TCPTarget;
   let hostname: string;

@@ -8,7 +8,6 @@ import { createHTTP2Engine } from "../core/http2/index.js";
 import { alpnFor, chooseProtocol } from "../negotiate.js";
 import type { ConnectOptions } from "../options.js";
 import { connectTLS } from "../transport/tls.js";
-import type { TransportOptions } from "../transport/options.js";
 import type { Headers, Protocol, Scheme } from "../types.js";
 import { Connection } from "./connection.js";
 
@@ -52,7 +51,7 @@ export async function openConnection(p: OpenParams): Promise<Connection> {
       socket,
       hostname: p.hostname,
       port: p.port,
-      transportOpts: (p.opts.transportOpts ?? {}) as TransportOptions,
+      transportOpts: p.opts.transportOpts ?? {},
       alpnProtocols: alpnFor("https", protocols),
       deadline: p.deadline,
     });

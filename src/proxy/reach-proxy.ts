@@ -6,7 +6,7 @@ import type { Socket } from "node:net";
 import type { ProxyOptions } from "../options.js";
 import { connectTLS } from "../transport/tls.js";
 import { connectTCP, describe } from "../transport/tcp.js";
-import { resolveDeadline, type TransportOptions } from "../transport/options.js";
+import { resolveDeadline } from "../transport/options.js";
 
 /** A connected proxy socket and how to name it in messages. */
 export interface ProxySocket {
@@ -30,7 +30,7 @@ export function proxyHost(proxy: ProxyOptions): string {
  */
 export async function reachProxy(proxy: ProxyOptions): Promise<ProxySocket> {
   const host = proxyHost(proxy);
-  const transportOpts = (proxy.opts?.transportOpts ?? {}) as TransportOptions;
+  const transportOpts = proxy.opts?.transportOpts ?? {};
   const deadline = resolveDeadline(transportOpts);
   const target = { host, port: proxy.port };
   const where = describe(target);

@@ -14,7 +14,7 @@ import { DEFAULT_MAX_HEADER_LIST_SIZE } from "../core/engine.js";
 import { HTTPError, TransportError } from "../errors.js";
 import type { ConnectOptions, ProxyOptions } from "../options.js";
 import { describe, socketError } from "../transport/tcp.js";
-import { resolveDeadline, type TransportOptions } from "../transport/options.js";
+import { resolveDeadline } from "../transport/options.js";
 import type { Headers } from "../types.js";
 import { type ConnectReply, ConnectExchange } from "./connect-exchange.js";
 import { reachProxy } from "./reach-proxy.js";
@@ -73,7 +73,7 @@ export async function connectTunnel(host: string, port: number, hostname: string
       hostname,
       port,
       opts: targetOpts,
-      deadline: resolveDeadline((opts.transportOpts ?? {}) as TransportOptions),
+      deadline: resolveDeadline(opts.transportOpts ?? {}),
       where: `${describe({ host, port })} via proxy ${proxyWhere}`,
       proxyHeaders: reply.headers,
     });
