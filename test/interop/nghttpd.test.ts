@@ -9,10 +9,11 @@
 
 import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { connect, EOF, MintError, STREAM, TransportError, type Connection, type ConnectOptions, type RequestRef, type ResponsePart } from "../../src/index.js";
+import { connect, STREAM, TransportError, type Connection, type ConnectOptions, type RequestRef, type ResponsePart } from "../../src/index.js";
 import { testCerts } from "../support/certs.js";
 import { collectActive, collectPassive, header, responseOf } from "../support/collect.js";
 import { DOC_FILES, largeBody, startNghttpd, textBody, type Nghttpd, type NghttpdOptions } from "./support/servers.js";
+import { assertRefusesRequests, collectUntilClosed, downloadLarge, get, getAll, headLarge, partsUntil, uploadWithinWindow } from "./support/exchanges.js";
 import { interopBinary } from "./support/process.js";
 
 const { bin, missing } = interopBinary("nghttpd", "apt-get install nghttp2-server");
@@ -47,51 +48,6 @@ const variants: Variant[] = [
       connect("https", "127.0.0.1", port, { hostname: "localhost", transportOpts: { cacerts: [certs.rootCA.cert] }, ...extra }),
   },
 ];
-
-async function get(conn: Connection, path: string, method = "GET", timeoutMs = 15_000) {
-  const ref = conn.request(method, path, [], null);
-  const r = responseOf(await collectActive(conn, [ref], timeoutMs), ref);
-  assert.equal(r.error, undefined, String(r.error));
-  assert.equal(r.done, true);
-  return r;
-}
-
-/** Resolve on the next "window" event (the send window grew), reject if the connection closes. */
-function nextWindow(conn: Connection, timeoutMs = 10_000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => done(new Error("no WINDOW_UPDATE came")), timeoutMs);
-    const onWindow = (): void => done();
-    const onClosed = (err?: Error): void => done(err ?? new Error("connection closed while waiting for the send window"));
-    function done(err?: Error): void {
-      clearTimeout(timer);
-      conn.off("window", onWindow);
-      conn.off("closed", onClosed);
-      if (err) reject(err);
-      else resolve();
-    }
-    conn.on("window", onWindow);
-    conn.on("closed", onClosed);
-  });
-}
-
-/** Stream `body` never beyond requestBodyWindow, then EOF; returns how often it waited. */
-async function uploadActive(conn: Connection, ref: RequestRef, body: Uint8Array): Promise<number> {
-  let off = 0;
-  let waits = 0;
-  while (off < body.length) {
-    const window = conn.requestBodyWindow(ref);
-    if (window === 0) {
-      waits++;
-      await nextWindow(conn);
-      continue;
-    }
-    const n = Math.min(window, body.length - off, 256 * 1024);
-    conn.streamRequestBody(ref, body.subarray(off, off + n));
-    off += n;
-  }
-  conn.streamRequestBody(ref, EOF);
-  return waits;
-}
 
 for (const v of variants) {
   describe(`nghttpd ${v.name}`, { skip: missing }, () => {
@@ -139,11 +95,7 @@ for (const v of variants) {
     test("GET of a 32 MiB file: same length and bytes", async () => {
       const conn = await open();
       try {
-        const r = await get(conn, DOC_FILES.large);
-        assert.equal(r.status, 200);
-        assert.equal(header(r.headers, "content-length"), String(DOC_FILES.largeSize));
-        assert.equal(r.body.length, DOC_FILES.largeSize);
-        assert.ok(r.body.equals(largeBody()), "the 32 MiB body differs from the file");
+        await downloadLarge(conn);
       } finally {
         await conn.close();
       }
@@ -156,13 +108,12 @@ for (const v of variants) {
         await get(conn, DOC_FILES.small);
         assert.equal(conn.getServerSetting("maxConcurrentStreams"), 100);
         const paths = Array.from({ length: 100 }, (_, i) => (i % 3 === 0 ? DOC_FILES.text : DOC_FILES.small));
-        const refs = paths.map((p) => conn.request("GET", p, [], null));
-        assert.equal(new Set(refs).size, 100);
-        assert.equal(conn.openRequestCount(), 100);
-        const parts = await collectActive(conn, refs, 15_000);
+        const responses = await getAll(conn, paths, 15_000, (refs) => {
+          assert.equal(new Set(refs).size, 100);
+          assert.equal(conn.openRequestCount(), 100);
+        });
         const text = textBody();
-        refs.forEach((ref, i) => {
-          const r = responseOf(parts, ref);
+        responses.forEach((r, i) => {
           assert.equal(r.status, 200, `request ${i}`);
           assert.equal(r.done, true);
           assert.equal(r.body.toString(), paths[i] === DOC_FILES.text ? text : DOC_FILES.smallText, `body of request ${i}`);
@@ -176,12 +127,7 @@ for (const v of variants) {
     test("HEAD: headers with content-length and no body", async () => {
       const conn = await open();
       try {
-        const ref = conn.request("HEAD", DOC_FILES.large, [], null);
-        const parts = await collectActive(conn, [ref]);
-        const r = responseOf(parts, ref);
-        assert.equal(r.status, 200);
-        assert.equal(header(r.headers, "content-length"), String(DOC_FILES.largeSize));
-        assert.equal(parts.filter((p) => p.ref === ref && p.type === "data").length, 0);
+        const r = await headLarge(conn);
         assert.equal(r.done, true);
       } finally {
         await conn.close();
@@ -206,20 +152,9 @@ for (const v of variants) {
       const conn = await open();
       try {
         const refs = [conn.ping(), conn.ping(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]))];
-        const got = new Set<RequestRef>();
-        const pongs = await new Promise<Set<RequestRef>>((resolve, reject) => {
-          const timer = setTimeout(() => reject(new Error("no pong")), 5000);
-          const onParts = (batch: ResponsePart[]): void => {
-            for (const p of batch) if (p.type === "pong") got.add(p.ref);
-            if (refs.every((r) => got.has(r))) {
-              clearTimeout(timer);
-              conn.off("parts", onParts);
-              resolve(got);
-            }
-          };
-          conn.on("parts", onParts);
-        });
-        assert.deepEqual([...pongs].sort(), [...refs].sort());
+        const pongsOf = (parts: ResponsePart[]): Set<RequestRef> => new Set(parts.filter((p) => p.type === "pong").map((p) => p.ref));
+        const parts = await partsUntil(conn, (seen) => refs.every((r) => pongsOf(seen).has(r)), 5000, "no pong");
+        assert.deepEqual([...pongsOf(parts)].sort(), [...refs].sort());
       } finally {
         await conn.close();
       }
@@ -250,7 +185,7 @@ for (const v of variants) {
         const body = largeBody().subarray(0, 3 * 1024 * 1024);
         const ref = conn.request("POST", DOC_FILES.small, [["content-type", "application/octet-stream"]], STREAM);
         const response = collectActive(conn, [ref], 20_000);
-        const waits = await uploadActive(conn, ref, body);
+        const waits = await uploadWithinWindow(conn, ref, body, 256 * 1024);
         // The windows (64 KiB or 128 KiB) are far smaller than the body.
         assert.ok(waits > 0, "the upload never had to wait for a WINDOW_UPDATE");
         const r = responseOf(await response, ref);
@@ -295,7 +230,7 @@ for (const v of variants) {
         });
         assert.equal(conn.openRequestCount(), 0);
         // After the cancel no part of the request comes, whatever DATA was in flight.
-        const next = await get(conn, DOC_FILES.large, "GET", 20_000);
+        const next = await get(conn, DOC_FILES.large, "GET", [], 20_000);
         assert.equal(next.body.length, DOC_FILES.largeSize);
         assert.ok(next.body.equals(largeBody()));
         assert.deepEqual(after.filter((p) => p.ref === ref), []);
@@ -312,19 +247,11 @@ for (const v of variants) {
       try {
         assert.equal(conn.getClientSetting("enablePush"), true);
         const ref = conn.request("GET", DOC_FILES.pushing, [], null);
-        const parts: ResponsePart[] = [];
-        await new Promise<void>((resolve, reject) => {
-          const timer = setTimeout(() => reject(new Error("the push did not complete")), 10_000);
-          conn.on("parts", (batch: ResponsePart[]) => {
-            parts.push(...batch);
-            const promise = parts.find((p) => p.type === "push_promise");
-            const ended = (r: RequestRef): boolean => parts.some((p) => p.ref === r && (p.type === "done" || p.type === "error"));
-            if (ended(ref) && promise !== undefined && ended((promise as { promisedRef: RequestRef }).promisedRef)) {
-              clearTimeout(timer);
-              resolve();
-            }
-          });
-        });
+        const parts = await partsUntil(conn, (seen) => {
+          const promise = seen.find((p) => p.type === "push_promise");
+          const ended = (r: RequestRef): boolean => seen.some((p) => p.ref === r && (p.type === "done" || p.type === "error"));
+          return ended(ref) && promise !== undefined && ended((promise as { promisedRef: RequestRef }).promisedRef);
+        }, 10_000, "the push did not complete");
         const promise = parts.find((p) => p.type === "push_promise") as Extract<ResponsePart, { type: "push_promise" }>;
         assert.equal(promise.ref, ref);
         assert.notEqual(promise.promisedRef, ref);
@@ -362,10 +289,7 @@ for (const v of variants) {
       assert.equal(conn.isOpen(), false);
       assert.equal(conn.isOpen("read"), false);
       assert.equal(await closed, undefined);
-      assert.throws(
-        () => conn.request("GET", DOC_FILES.small, [], null),
-        (e: unknown) => e instanceof MintError && e.reason === "closed",
-      );
+      assertRefusesRequests(conn);
       // The server is still there for the next connection.
       const again = await open();
       try {
@@ -382,7 +306,7 @@ for (const v of variants) {
           assert.equal(conn.protocol, "http1");
           assert.equal((conn.getSocket() as import("node:tls").TLSSocket).alpnProtocol, false);
           const ref = conn.request("GET", DOC_FILES.small, [], null);
-          const parts = await collectActive(conn, [ref]).catch((e: Error & { parts?: ResponsePart[] }) => e.parts ?? []);
+          const parts = await collectUntilClosed(conn, [ref]);
           const r = responseOf(parts, ref);
           assert.equal(r.status, undefined);
           assert.ok(r.error instanceof TransportError, String(r.error));

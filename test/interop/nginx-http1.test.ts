@@ -9,23 +9,16 @@ import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { gunzipSync } from "node:zlib";
 import type { TLSSocket } from "node:tls";
-import { connect, EOF, HTTPError, MintError, STREAM, type Connection, type ConnectOptions, type Headers, type ResponsePart } from "../../src/index.js";
+import { connect, EOF, HTTPError, MintError, STREAM, type Connection, type ConnectOptions, type ResponsePart } from "../../src/index.js";
 import { testCerts } from "../support/certs.js";
 import { collectActive, collectPassive, header, responseOf } from "../support/collect.js";
-import { BIG_HEADERS, bigHeaderValue, DOC_FILES, largeBody, startNginx, textBody, type Nginx } from "./support/servers.js";
+import { DOC_FILES, largeBody, startNginx, textBody, type Nginx } from "./support/servers.js";
+import { assertRefusesRequests, collectUntilClosed, downloadLarge, get, getAll, getBigHeaders, headLarge, partsUntil, readAcrossModeSwitches } from "./support/exchanges.js";
 import { interopBinary } from "./support/process.js";
 
 const { bin, missing } = interopBinary("nginx", "apt-get install nginx");
 
 const certs = testCerts();
-
-async function get(conn: Connection, path: string, method = "GET", headers: Headers = [], timeoutMs = 15_000) {
-  const ref = conn.request(method, path, headers, null);
-  const r = responseOf(await collectActive(conn, [ref], timeoutMs), ref);
-  assert.equal(r.error, undefined, String(r.error));
-  assert.equal(r.done, true);
-  return r;
-}
 
 describe("nginx HTTP/1.1", { skip: missing }, () => {
   let nginx: Nginx;
@@ -116,12 +109,7 @@ describe("nginx HTTP/1.1", { skip: missing }, () => {
   test("HEAD of a 32 MiB file has no body, and the next response parses", async () => {
     const conn = await plain();
     try {
-      const ref = conn.request("HEAD", DOC_FILES.large, [], null);
-      const parts = await collectActive(conn, [ref]);
-      const r = responseOf(parts, ref);
-      assert.equal(r.status, 200);
-      assert.equal(header(r.headers, "content-length"), String(DOC_FILES.largeSize));
-      assert.equal(parts.filter((p) => p.type === "data").length, 0);
+      await headLarge(conn);
       const next = await get(conn, DOC_FILES.small);
       assert.equal(next.body.toString(), DOC_FILES.smallText);
     } finally {
@@ -173,11 +161,7 @@ describe("nginx HTTP/1.1", { skip: missing }, () => {
   test("a 32 MiB download: same length and bytes", async () => {
     const conn = await plain();
     try {
-      const r = await get(conn, DOC_FILES.large);
-      assert.equal(r.status, 200);
-      assert.equal(header(r.headers, "content-length"), String(DOC_FILES.largeSize));
-      assert.equal(r.body.length, DOC_FILES.largeSize);
-      assert.ok(r.body.equals(largeBody()));
+      await downloadLarge(conn);
     } finally {
       await conn.close();
     }
@@ -220,10 +204,7 @@ describe("nginx HTTP/1.1", { skip: missing }, () => {
       assert.equal(r.body.toString(), DOC_FILES.smallText);
       assert.equal(await closed, undefined);
       assert.equal(conn.isOpen(), false);
-      assert.throws(
-        () => conn.request("GET", DOC_FILES.small, [], null),
-        (e: unknown) => e instanceof MintError && e.reason === "closed",
-      );
+      assertRefusesRequests(conn);
     } finally {
       await conn.close();
     }
@@ -257,10 +238,7 @@ describe("nginx HTTP/1.1", { skip: missing }, () => {
     await conn.close();
     assert.equal(conn.isOpen(), false);
     assert.equal(conn.getSocket().destroyed, true);
-    assert.throws(
-      () => conn.request("GET", DOC_FILES.small, [], null),
-      (e: unknown) => e instanceof MintError && e.reason === "closed",
-    );
+    assertRefusesRequests(conn);
   });
 
   test("chunked response with trailers (add_trailer)", async () => {
@@ -295,20 +273,8 @@ describe("nginx HTTP/1.1", { skip: missing }, () => {
     try {
       const body = largeBody().subarray(0, 300_000);
       const ref = conn.request("PUT", "/dav/continued.bin", [["expect", "100-continue"], ["content-length", String(body.length)]], STREAM);
-      const parts: ResponsePart[] = [];
       // Wait for the interim response before sending the body, as a careful client would.
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error("no 100 Continue")), 5000);
-        const onParts = (batch: ResponsePart[]): void => {
-          parts.push(...batch);
-          if (parts.some((p) => p.type === "headers")) {
-            clearTimeout(timer);
-            conn.off("parts", onParts);
-            resolve();
-          }
-        };
-        conn.on("parts", onParts);
-      });
+      const parts = await partsUntil(conn, (seen) => seen.some((p) => p.type === "headers"), 5000, "no 100 Continue");
       assert.deepEqual(parts[0], { type: "status", ref, status: 100 });
       const rest = collectActive(conn, [ref]);
       conn.streamRequestBody(ref, body);
@@ -341,7 +307,7 @@ describe("nginx HTTP/1.1", { skip: missing }, () => {
     const closed = new Promise<Error | undefined>((resolve) => conn.once("closed", resolve));
     try {
       const refs = Array.from({ length: 8 }, () => conn.request("GET", DOC_FILES.small, [], null));
-      const parts = await collectActive(conn, refs).catch((e: Error & { parts?: ResponsePart[] }) => e.parts ?? []);
+      const parts = await collectUntilClosed(conn, refs);
       refs.slice(0, 5).forEach((ref, i) => {
         const r = responseOf(parts, ref);
         assert.equal(r.status, 200, `request ${i}`);
@@ -380,9 +346,7 @@ describe("nginx HTTP/1.1", { skip: missing }, () => {
   test("24 KB of response headers; maxHeaderListSize refuses them and fails the request", async () => {
     const conn = await plain();
     try {
-      const r = await get(conn, `/bigheaders${DOC_FILES.small}`);
-      for (let i = 1; i <= BIG_HEADERS; i++) assert.equal(header(r.headers, `x-big-${i}`), bigHeaderValue(i));
-      assert.equal(r.body.toString(), DOC_FILES.smallText);
+      await getBigHeaders(conn);
     } finally {
       await conn.close();
     }
@@ -428,28 +392,7 @@ describe("nginx HTTP/1.1", { skip: missing }, () => {
     const conn = await plain();
     try {
       const ref = conn.request("GET", DOC_FILES.large, [], null);
-      const seen: ResponsePart[] = [];
-      await new Promise<void>((resolve) => {
-        const onParts = (batch: ResponsePart[]): void => {
-          seen.push(...batch);
-          if (seen.some((p) => p.type === "data")) {
-            conn.off("parts", onParts);
-            conn.setMode("passive");
-            resolve();
-          }
-        };
-        conn.on("parts", onParts);
-      });
-      let passiveBytes = 0;
-      while (passiveBytes < 4 * 1024 * 1024) {
-        const batch = await conn.recv(0, 5000);
-        for (const p of batch) if (p.type === "data") passiveBytes += p.data.length;
-        seen.push(...batch);
-      }
-      const rest = collectActive(conn, [ref], 15_000);
-      conn.setMode("active");
-      seen.push(...(await rest));
-      const r = responseOf(seen, ref);
+      const r = responseOf(await readAcrossModeSwitches(conn, ref), ref);
       assert.equal(r.body.length, DOC_FILES.largeSize);
       assert.ok(r.body.equals(largeBody()), "bytes were lost or reordered across the mode switches");
       assert.equal((await get(conn, DOC_FILES.small)).body.toString(), DOC_FILES.smallText);
@@ -477,9 +420,8 @@ describe("nginx HTTP/1.1", { skip: missing }, () => {
     test("20 pipelined GETs and a 32 MiB download over TLS", async () => {
       const conn = await overTLS({ hostname: "localhost" });
       try {
-        const refs = Array.from({ length: 20 }, (_, i) => conn.request("GET", i % 2 ? DOC_FILES.text : DOC_FILES.small, [], null));
-        const parts = await collectActive(conn, refs);
-        refs.forEach((ref, i) => assert.equal(responseOf(parts, ref).body.toString(), i % 2 ? textBody() : DOC_FILES.smallText));
+        const responses = await getAll(conn, Array.from({ length: 20 }, (_, i) => (i % 2 ? DOC_FILES.text : DOC_FILES.small)), 10_000);
+        responses.forEach((r, i) => assert.equal(r.body.toString(), i % 2 ? textBody() : DOC_FILES.smallText));
         const big = await get(conn, DOC_FILES.large);
         assert.equal(big.body.length, DOC_FILES.largeSize);
         assert.ok(big.body.equals(largeBody()));

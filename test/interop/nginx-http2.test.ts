@@ -9,10 +9,11 @@ import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { gunzipSync } from "node:zlib";
 import type { TLSSocket } from "node:tls";
-import { connect, EOF, HTTPError, MintError, STREAM, type Connection, type ConnectOptions, type Headers, type RequestRef, type ResponsePart } from "../../src/index.js";
+import { connect, HTTPError, MintError, STREAM, type Connection, type ConnectOptions, type ResponsePart } from "../../src/index.js";
 import { testCerts } from "../support/certs.js";
 import { collectActive, collectPassive, header, responseOf } from "../support/collect.js";
-import { BIG_HEADERS, bigHeaderValue, DOC_FILES, largeBody, startNginx, textBody, type Nginx } from "./support/servers.js";
+import { DOC_FILES, largeBody, startNginx, textBody, type Nginx } from "./support/servers.js";
+import { assertRefusesRequests, collectUntilClosed, downloadLarge, get, getAll, getBigHeaders, headLarge, partsUntil, readAcrossModeSwitches, uploadWithinWindow } from "./support/exchanges.js";
 import { interopBinary } from "./support/process.js";
 
 const { bin, missing } = interopBinary("nginx", "apt-get install nginx");
@@ -39,14 +40,6 @@ const variants: Variant[] = [
   },
 ];
 
-async function get(conn: Connection, path: string, method = "GET", headers: Headers = [], timeoutMs = 15_000) {
-  const ref = conn.request(method, path, headers, null);
-  const r = responseOf(await collectActive(conn, [ref], timeoutMs), ref);
-  assert.equal(r.error, undefined, String(r.error));
-  assert.equal(r.done, true);
-  return r;
-}
-
 /** `promise`, or a rejection with `message` after `ms` (the timer does not outlive it). */
 async function within<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -55,24 +48,6 @@ async function within<T>(promise: Promise<T>, ms: number, message: string): Prom
   } finally {
     clearTimeout(timer);
   }
-}
-
-/** Resolve on the next "window" event (the send window grew), reject if the connection closes. */
-function nextWindow(conn: Connection, timeoutMs = 10_000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => done(new Error("no WINDOW_UPDATE came")), timeoutMs);
-    const onWindow = (): void => done();
-    const onClosed = (err?: Error): void => done(err ?? new Error("connection closed while waiting for the send window"));
-    function done(err?: Error): void {
-      clearTimeout(timer);
-      conn.off("window", onWindow);
-      conn.off("closed", onClosed);
-      if (err) reject(err);
-      else resolve();
-    }
-    conn.on("window", onWindow);
-    conn.on("closed", onClosed);
-  });
 }
 
 for (const v of variants) {
@@ -125,12 +100,9 @@ for (const v of variants) {
       const conn = await open();
       try {
         const paths = Array.from({ length: 100 }, (_, i) => (i % 4 === 0 ? DOC_FILES.text : i % 4 === 1 ? "/empty" : DOC_FILES.small));
-        const refs = paths.map((p) => conn.request("GET", p, [], null));
-        assert.equal(conn.openRequestCount(), 100);
-        const parts = await collectActive(conn, refs, 15_000);
+        const responses = await getAll(conn, paths, 15_000, () => assert.equal(conn.openRequestCount(), 100));
         const text = textBody();
-        refs.forEach((ref, i) => {
-          const r = responseOf(parts, ref);
+        responses.forEach((r, i) => {
           assert.equal(r.error, undefined);
           const want = paths[i] === DOC_FILES.text ? text : paths[i] === "/empty" ? "" : DOC_FILES.smallText;
           assert.equal(r.status, paths[i] === "/empty" ? 204 : 200, `request ${i}`);
@@ -145,11 +117,7 @@ for (const v of variants) {
     test("a 32 MiB download: same length and bytes", async () => {
       const conn = await open();
       try {
-        const r = await get(conn, DOC_FILES.large);
-        assert.equal(r.status, 200);
-        assert.equal(header(r.headers, "content-length"), String(DOC_FILES.largeSize));
-        assert.equal(r.body.length, DOC_FILES.largeSize);
-        assert.ok(r.body.equals(largeBody()));
+        await downloadLarge(conn);
       } finally {
         await conn.close();
       }
@@ -158,11 +126,7 @@ for (const v of variants) {
     test("HEAD, 204, 404 and 405", async () => {
       const conn = await open();
       try {
-        const head = conn.request("HEAD", DOC_FILES.large, [], null);
-        const headParts = await collectActive(conn, [head]);
-        assert.equal(responseOf(headParts, head).status, 200);
-        assert.equal(header(responseOf(headParts, head).headers, "content-length"), String(DOC_FILES.largeSize));
-        assert.equal(headParts.filter((p) => p.type === "data").length, 0);
+        await headLarge(conn);
         const empty = await get(conn, "/empty");
         assert.equal(empty.status, 204);
         assert.equal(empty.body.length, 0);
@@ -197,20 +161,7 @@ for (const v of variants) {
         const name = `/dav/${v.tls ? "tls" : "h2c"}-upload.bin`;
         const ref = conn.request("PUT", name, [["content-type", "application/octet-stream"]], STREAM);
         const response = collectActive(conn, [ref], 20_000);
-        let off = 0;
-        let waits = 0;
-        while (off < body.length) {
-          const window = conn.requestBodyWindow(ref);
-          if (window === 0) {
-            waits++;
-            await nextWindow(conn);
-            continue;
-          }
-          const n = Math.min(window, body.length - off, 100_000);
-          conn.streamRequestBody(ref, body.subarray(off, off + n));
-          off += n;
-        }
-        conn.streamRequestBody(ref, EOF);
+        const waits = await uploadWithinWindow(conn, ref, body, 100_000);
         assert.ok(waits > 0, "the upload never waited for a WINDOW_UPDATE");
         const r = responseOf(await response, ref);
         assert.equal(r.error, undefined);
@@ -227,17 +178,8 @@ for (const v of variants) {
       const conn = await open();
       try {
         const ref = conn.ping(new Uint8Array([8, 7, 6, 5, 4, 3, 2, 1]));
-        const pong = await new Promise<ResponsePart>((resolve, reject) => {
-          const timer = setTimeout(() => reject(new Error("no pong")), 5000);
-          conn.on("parts", (batch: ResponsePart[]) => {
-            const p = batch.find((x) => x.type === "pong");
-            if (p) {
-              clearTimeout(timer);
-              resolve(p);
-            }
-          });
-        });
-        assert.deepEqual(pong, { type: "pong", ref });
+        const parts = await partsUntil(conn, (seen) => seen.some((p) => p.type === "pong"), 5000, "no pong");
+        assert.deepEqual(parts.find((p) => p.type === "pong"), { type: "pong", ref });
       } finally {
         await conn.close();
       }
@@ -265,10 +207,9 @@ for (const v of variants) {
           });
         });
         assert.equal(conn.openRequestCount(), 0);
-        const refs: RequestRef[] = [conn.request("GET", DOC_FILES.large, [], null), conn.request("GET", DOC_FILES.small, [], null)];
-        const parts = await collectActive(conn, refs, 20_000);
-        assert.ok(responseOf(parts, refs[0]!).body.equals(largeBody()));
-        assert.equal(responseOf(parts, refs[1]!).body.toString(), DOC_FILES.smallText);
+        const [large, small] = await getAll(conn, [DOC_FILES.large, DOC_FILES.small], 20_000);
+        assert.ok(large!.body.equals(largeBody()));
+        assert.equal(small!.body.toString(), DOC_FILES.smallText);
         assert.deepEqual(late, []);
       } finally {
         await conn.close();
@@ -307,9 +248,7 @@ for (const v of variants) {
     test("24 KB of response headers in HEADERS + CONTINUATION, and the maxHeaderListSize cap", async () => {
       const conn = await open();
       try {
-        const r = await get(conn, `/bigheaders${DOC_FILES.small}`);
-        for (let i = 1; i <= BIG_HEADERS; i++) assert.equal(header(r.headers, `x-big-${i}`), bigHeaderValue(i));
-        assert.equal(r.body.toString(), DOC_FILES.smallText);
+        await getBigHeaders(conn);
       } finally {
         await conn.close();
       }
@@ -333,7 +272,7 @@ for (const v of variants) {
       const low = await open({ maxHeaderListSize: 12 * 1024 });
       try {
         const ref = low.request("GET", `/bigheaders${DOC_FILES.small}`, [], null);
-        const parts = await collectActive(low, [ref]).catch((e: Error & { parts?: ResponsePart[] }) => e.parts ?? []);
+        const parts = await collectUntilClosed(low, [ref]);
         const r = responseOf(parts, ref);
         assert.ok(r.error instanceof HTTPError, "the oversized header block was accepted");
         assert.equal(r.error.reason, "protocol_error");
@@ -348,28 +287,7 @@ for (const v of variants) {
       const conn = await open();
       try {
         const ref = conn.request("GET", DOC_FILES.large, [], null);
-        const seen: ResponsePart[] = [];
-        await new Promise<void>((resolve) => {
-          const onParts = (batch: ResponsePart[]): void => {
-            seen.push(...batch);
-            if (seen.some((p) => p.type === "data")) {
-              conn.off("parts", onParts);
-              conn.setMode("passive");
-              resolve();
-            }
-          };
-          conn.on("parts", onParts);
-        });
-        let passiveBytes = 0;
-        while (passiveBytes < 4 * 1024 * 1024) {
-          const batch = await conn.recv(0, 5000);
-          for (const p of batch) if (p.type === "data") passiveBytes += p.data.length;
-          seen.push(...batch);
-        }
-        const rest = collectActive(conn, [ref], 15_000);
-        conn.setMode("active");
-        seen.push(...(await rest));
-        const r = responseOf(seen, ref);
+        const r = responseOf(await readAcrossModeSwitches(conn, ref), ref);
         assert.equal(r.body.length, DOC_FILES.largeSize);
         assert.ok(r.body.equals(largeBody()), "bytes were lost or reordered across the mode switches");
       } finally {
@@ -384,10 +302,7 @@ for (const v of variants) {
       await conn.close();
       assert.equal(await closed, undefined);
       assert.equal(conn.isOpen(), false);
-      assert.throws(
-        () => conn.request("GET", DOC_FILES.small, [], null),
-        (e: unknown) => e instanceof MintError && e.reason === "closed",
-      );
+      assertRefusesRequests(conn);
     });
   });
 }
@@ -408,7 +323,7 @@ describe("nginx HTTP/2 limits and TLS sessions", { skip: missing }, () => {
     const closed = new Promise<Error | undefined>((resolve) => conn.once("closed", resolve));
     try {
       const refs = Array.from({ length: 10 }, () => conn.request("GET", DOC_FILES.small, [], null));
-      const parts = await collectActive(conn, refs).catch((e: Error & { parts?: ResponsePart[] }) => e.parts ?? []);
+      const parts = await collectUntilClosed(conn, refs);
       refs.slice(0, 5).forEach((ref, i) => {
         const r = responseOf(parts, ref);
         assert.equal(r.status, 200, `request ${i}`);
