@@ -13,7 +13,7 @@ import { connect, STREAM, TransportError, type Connection, type ConnectOptions, 
 import { testCerts } from "../support/certs.js";
 import { collectActive, collectPassive, header, responseOf } from "../support/collect.js";
 import { DOC_FILES, largeBody, startNghttpd, textBody, type Nghttpd, type NghttpdOptions } from "./support/servers.js";
-import { assertRefusesRequests, collectUntilClosed, downloadLarge, get, getAll, headLarge, partsUntil, uploadWithinWindow } from "./support/exchanges.js";
+import { assertRefusesRequests, collectUntilClosed, downloadLarge, get, getAll, headLarge, partsUntil, uploadWithinWindow, withConnection } from "./support/exchanges.js";
 import { interopBinary } from "./support/process.js";
 
 const { bin, missing } = interopBinary("nghttpd", "apt-get install nghttp2-server");
@@ -61,9 +61,8 @@ for (const v of variants) {
       await server?.close();
     });
 
-    test("negotiates HTTP/2", async () => {
-      const conn = await open();
-      try {
+    test("negotiates HTTP/2", () =>
+      withConnection(open(), async (conn) => {
         assert.equal(conn.protocol, "http2");
         if (v.tls) {
           const socket = conn.getSocket() as import("node:tls").TLSSocket;
@@ -71,14 +70,10 @@ for (const v of variants) {
           assert.equal(socket.authorized, true);
         }
         assert.equal(conn.isOpen(), true);
-      } finally {
-        await conn.close();
-      }
-    });
+      }));
 
-    test("GET of a small file", async () => {
-      const conn = await open();
-      try {
+    test("GET of a small file", () =>
+      withConnection(open(), async (conn) => {
         const r = await get(conn, DOC_FILES.small);
         assert.equal(r.status, 200, server.output());
         assert.equal(r.body.toString(), DOC_FILES.smallText);
@@ -87,23 +82,12 @@ for (const v of variants) {
         assert.match(header(r.headers, "server") ?? "", /^nghttpd/);
         for (const [name] of r.headers) assert.equal(name, name.toLowerCase());
         assert.equal(conn.openRequestCount(), 0);
-      } finally {
-        await conn.close();
-      }
-    });
+      }));
 
-    test("GET of a 32 MiB file: same length and bytes", async () => {
-      const conn = await open();
-      try {
-        await downloadLarge(conn);
-      } finally {
-        await conn.close();
-      }
-    });
+    test("GET of a 32 MiB file: same length and bytes", () => withConnection(open(), downloadLarge));
 
-    test("100 concurrent GETs on one connection", async () => {
-      const conn = await open();
-      try {
+    test("100 concurrent GETs on one connection", () =>
+      withConnection(open(), async (conn) => {
         // The first response also brings the server's SETTINGS (max 100 concurrent streams).
         await get(conn, DOC_FILES.small);
         assert.equal(conn.getServerSetting("maxConcurrentStreams"), 100);
@@ -119,50 +103,34 @@ for (const v of variants) {
           assert.equal(r.body.toString(), paths[i] === DOC_FILES.text ? text : DOC_FILES.smallText, `body of request ${i}`);
         });
         assert.equal(conn.openRequestCount(), 0);
-      } finally {
-        await conn.close();
-      }
-    });
+      }));
 
-    test("HEAD: headers with content-length and no body", async () => {
-      const conn = await open();
-      try {
+    test("HEAD: headers with content-length and no body", () =>
+      withConnection(open(), async (conn) => {
         const r = await headLarge(conn);
         assert.equal(r.done, true);
-      } finally {
-        await conn.close();
-      }
-    });
+      }));
 
-    test("404 for a missing file, and the connection stays usable", async () => {
-      const conn = await open();
-      try {
+    test("404 for a missing file, and the connection stays usable", () =>
+      withConnection(open(), async (conn) => {
         const r = await get(conn, "/no/such/file");
         assert.equal(r.status, 404);
         assert.match(r.body.toString(), /404 Not Found/);
         assert.equal(header(r.headers, "content-length"), String(r.body.length));
         const again = await get(conn, DOC_FILES.small);
         assert.equal(again.status, 200);
-      } finally {
-        await conn.close();
-      }
-    });
+      }));
 
-    test("PING is answered by a pong with the ping's ref", async () => {
-      const conn = await open();
-      try {
+    test("PING is answered by a pong with the ping's ref", () =>
+      withConnection(open(), async (conn) => {
         const refs = [conn.ping(), conn.ping(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]))];
         const pongsOf = (parts: ResponsePart[]): Set<RequestRef> => new Set(parts.filter((p) => p.type === "pong").map((p) => p.ref));
         const parts = await partsUntil(conn, (seen) => refs.every((r) => pongsOf(seen).has(r)), 5000, "no pong");
         assert.deepEqual([...pongsOf(parts)].sort(), [...refs].sort());
-      } finally {
-        await conn.close();
-      }
-    });
+      }));
 
-    test("the server's SETTINGS are read with getServerSetting", async () => {
-      const conn = await open();
-      try {
+    test("the server's SETTINGS are read with getServerSetting", () =>
+      withConnection(open(), async (conn) => {
         await get(conn, DOC_FILES.small);
         assert.equal(conn.getServerSetting("maxConcurrentStreams"), 100);
         assert.equal(conn.getServerSetting("initialWindowSize"), v.initialWindowSize);
@@ -174,14 +142,10 @@ for (const v of variants) {
         assert.equal(conn.requestBodyWindow(ref), Math.min(v.initialWindowSize, conn.getWindowSize("connection")));
         assert.equal(conn.getWindowSize({ request: ref }), v.initialWindowSize);
         conn.cancelRequest(ref);
-      } finally {
-        await conn.close();
-      }
-    });
+      }));
 
-    test("a 3 MiB streamed upload that follows requestBodyWindow", async () => {
-      const conn = await open();
-      try {
+    test("a 3 MiB streamed upload that follows requestBodyWindow", () =>
+      withConnection(open(), async (conn) => {
         const body = largeBody().subarray(0, 3 * 1024 * 1024);
         const ref = conn.request("POST", DOC_FILES.small, [["content-type", "application/octet-stream"]], STREAM);
         const response = collectActive(conn, [ref], 20_000);
@@ -201,14 +165,10 @@ for (const v of variants) {
           assert.equal(r.body.toString(), DOC_FILES.smallText);
         }
         assert.equal(conn.openRequestCount(), 0);
-      } finally {
-        await conn.close();
-      }
-    });
+      }));
 
-    test("cancelRequest stops a 32 MiB download; the connection goes on", async () => {
-      const conn = await open();
-      try {
+    test("cancelRequest stops a 32 MiB download; the connection goes on", () =>
+      withConnection(open(), async (conn) => {
         const ref = conn.request("GET", DOC_FILES.large, [], null);
         const before: ResponsePart[] = [];
         const after: ResponsePart[] = [];
@@ -237,14 +197,10 @@ for (const v of variants) {
         const received = before.filter((p) => p.ref === ref && p.type === "data").reduce((n, p) => n + (p as { data: Uint8Array }).data.length, 0);
         assert.ok(received < DOC_FILES.largeSize);
         assert.equal(before.some((p) => p.ref === ref && (p.type === "done" || p.type === "error")), false);
-      } finally {
-        await conn.close();
-      }
-    });
+      }));
 
-    test("server push: a push_promise and the pushed response", async () => {
-      const conn = await open();
-      try {
+    test("server push: a push_promise and the pushed response", () =>
+      withConnection(open(), async (conn) => {
         assert.equal(conn.getClientSetting("enablePush"), true);
         const ref = conn.request("GET", DOC_FILES.pushing, [], null);
         const parts = await partsUntil(conn, (seen) => {
@@ -263,23 +219,16 @@ for (const v of variants) {
         const pushed = responseOf(parts, promise.promisedRef);
         assert.equal(pushed.status, 200);
         assert.equal(pushed.body.toString(), textBody());
-      } finally {
-        await conn.close();
-      }
-    });
+      }));
 
-    test("with enablePush false no push_promise comes", async () => {
-      const conn = await open({ clientSettings: { enablePush: false } });
-      try {
+    test("with enablePush false no push_promise comes", () =>
+      withConnection(open({ clientSettings: { enablePush: false } }), async (conn) => {
         assert.equal(conn.getClientSetting("enablePush"), false);
         const ref = conn.request("GET", DOC_FILES.pushing, [], null);
         const parts = await collectActive(conn, [ref]);
         assert.equal(responseOf(parts, ref).status, 200);
         assert.deepEqual(parts.filter((p) => p.type === "push_promise" || p.ref !== ref), []);
-      } finally {
-        await conn.close();
-      }
-    });
+      }));
 
     test("close: GOAWAY, the socket ends and requests are refused", async () => {
       const conn = await open();
@@ -300,9 +249,8 @@ for (const v of variants) {
     });
 
     if (v.tls) {
-      test("protocols [\"http1\"] against an h2-only server: no ALPN, HTTP/1 is tried and refused", async () => {
-        const conn = await open({ protocols: ["http1"] });
-        try {
+      test("protocols [\"http1\"] against an h2-only server: no ALPN, HTTP/1 is tried and refused", () =>
+        withConnection(open({ protocols: ["http1"] }), async (conn) => {
           assert.equal(conn.protocol, "http1");
           assert.equal((conn.getSocket() as import("node:tls").TLSSocket).alpnProtocol, false);
           const ref = conn.request("GET", DOC_FILES.small, [], null);
@@ -312,10 +260,7 @@ for (const v of variants) {
           assert.ok(r.error instanceof TransportError, String(r.error));
           assert.equal(r.error.reason, "closed");
           assert.equal(conn.isOpen(), false);
-        } finally {
-          await conn.close();
-        }
-      });
+        }));
 
       test("a certificate from an untrusted root is refused (unknown_ca)", async () => {
         await assert.rejects(
@@ -324,21 +269,16 @@ for (const v of variants) {
         );
       });
     } else {
-      test("response trailers (--trailer) come as a second headers part", async () => {
-        const conn = await open();
-        try {
+      test("response trailers (--trailer) come as a second headers part", () =>
+        withConnection(open(), async (conn) => {
           const r = await get(conn, DOC_FILES.text);
           assert.equal(r.body.toString(), textBody());
           assert.deepEqual(r.trailers, [["x-interop-trailer", "all sent"]]);
           assert.equal(header(r.headers, "x-interop-trailer"), undefined);
-        } finally {
-          await conn.close();
-        }
-      });
+        }));
 
-      test("passive mode: recv reads a 32 MiB body", async () => {
-        const conn = await open({ mode: "passive" });
-        try {
+      test("passive mode: recv reads a 32 MiB body", () =>
+        withConnection(open({ mode: "passive" }), async (conn) => {
           const ref = conn.request("GET", DOC_FILES.large, [], null);
           const r = responseOf(await collectPassive(conn, [ref], 10_000), ref);
           assert.equal(r.status, 200);
@@ -346,10 +286,7 @@ for (const v of variants) {
           // An idle recv with a timeout rejects with TransportError "timeout".
           await assert.rejects(conn.recv(0, 100), (e: unknown) => e instanceof TransportError && e.reason === "timeout");
           assert.equal(conn.isOpen(), true);
-        } finally {
-          await conn.close();
-        }
-      });
+        }));
     }
   });
 }

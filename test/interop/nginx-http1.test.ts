@@ -13,7 +13,7 @@ import { connect, EOF, HTTPError, MintError, STREAM, type Connection, type Conne
 import { testCerts } from "../support/certs.js";
 import { collectActive, collectPassive, header, responseOf } from "../support/collect.js";
 import { DOC_FILES, largeBody, startNginx, textBody, type Nginx } from "./support/servers.js";
-import { assertRefusesRequests, collectUntilClosed, downloadLarge, get, getAll, getBigHeaders, headLarge, partsUntil, readAcrossModeSwitches } from "./support/exchanges.js";
+import { assertRefusesRequests, collectUntilClosed, downloadLarge, get, getAll, getBigHeaders, headLarge, partsUntil, readAcrossModeSwitches, withConnection } from "./support/exchanges.js";
 import { interopBinary } from "./support/process.js";
 
 const { bin, missing } = interopBinary("nginx", "apt-get install nginx");
@@ -33,9 +33,8 @@ describe("nginx HTTP/1.1", { skip: missing }, () => {
     await nginx?.close();
   });
 
-  test("keep-alive: five GETs in a row share one socket", async () => {
-    const conn = await plain();
-    try {
+  test("keep-alive: five GETs in a row share one socket", () =>
+    withConnection(plain(), async (conn) => {
       assert.equal(conn.protocol, "http1");
       const socket = conn.getSocket();
       const localPort = socket.localPort;
@@ -50,14 +49,10 @@ describe("nginx HTTP/1.1", { skip: missing }, () => {
       assert.equal(conn.getSocket(), socket);
       assert.equal(conn.getSocket().localPort, localPort);
       assert.equal(conn.isOpen(), true);
-    } finally {
-      await conn.close();
-    }
-  });
+    }));
 
-  test("20 pipelined requests are answered in order", async () => {
-    const conn = await plain();
-    try {
+  test("20 pipelined requests are answered in order", () =>
+    withConnection(plain(), async (conn) => {
       const plan: Array<{ method: string; path: string; status: number; body?: string }> = [];
       for (let i = 0; i < 20; i++) {
         switch (i % 5) {
@@ -81,14 +76,10 @@ describe("nginx HTTP/1.1", { skip: missing }, () => {
       const order = parts.map((p) => refs.indexOf(p.ref));
       assert.deepEqual(order, [...order].sort((a, b) => a - b));
       assert.equal(conn.openRequestCount(), 0);
-    } finally {
-      await conn.close();
-    }
-  });
+    }));
 
-  test("gzip: a chunked, gzip-encoded response decodes to the file", async () => {
-    const conn = await plain();
-    try {
+  test("gzip: a chunked, gzip-encoded response decodes to the file", () =>
+    withConnection(plain(), async (conn) => {
       const zipped = await get(conn, `/gzip${DOC_FILES.text}`, "GET", [["accept-encoding", "gzip"]]);
       assert.equal(zipped.status, 200);
       assert.equal(header(zipped.headers, "transfer-encoding"), "chunked");
@@ -101,25 +92,17 @@ describe("nginx HTTP/1.1", { skip: missing }, () => {
       assert.equal(header(raw.headers, "content-encoding"), undefined);
       assert.equal(header(raw.headers, "content-length"), String(textBody().length));
       assert.equal(raw.body.toString(), textBody());
-    } finally {
-      await conn.close();
-    }
-  });
+    }));
 
-  test("HEAD of a 32 MiB file has no body, and the next response parses", async () => {
-    const conn = await plain();
-    try {
+  test("HEAD of a 32 MiB file has no body, and the next response parses", () =>
+    withConnection(plain(), async (conn) => {
       await headLarge(conn);
       const next = await get(conn, DOC_FILES.small);
       assert.equal(next.body.toString(), DOC_FILES.smallText);
-    } finally {
-      await conn.close();
-    }
-  });
+    }));
 
-  test("204, 404, 405, 418 and 302 with their bodies and headers", async () => {
-    const conn = await plain({ optionalResponses: ["status_reason"] });
-    try {
+  test("204, 404, 405, 418 and 302 with their bodies and headers", () =>
+    withConnection(plain({ optionalResponses: ["status_reason"] }), async (conn) => {
       const noContent = await get(conn, "/empty");
       assert.equal(noContent.status, 204);
       assert.equal(noContent.reason, "No Content");
@@ -139,37 +122,22 @@ describe("nginx HTTP/1.1", { skip: missing }, () => {
       assert.equal(found.reason, "Moved Temporarily");
       assert.match(header(found.headers, "location") ?? "", /\/small\.txt$/);
       assert.equal(conn.isOpen(), true);
-    } finally {
-      await conn.close();
-    }
-  });
+    }));
 
-  test("add_header fields, repeated names kept in order", async () => {
-    const conn = await plain();
-    try {
+  test("add_header fields, repeated names kept in order", () =>
+    withConnection(plain(), async (conn) => {
       const r = await get(conn, `/headers${DOC_FILES.small}`);
       assert.equal(r.status, 200);
       assert.equal(r.body.toString(), DOC_FILES.smallText);
       assert.equal(header(r.headers, "x-interop"), "mint-http");
       assert.deepEqual(r.headers.filter(([n]) => n === "x-multi").map(([, v]) => v), ["one", "two"]);
       for (const [name] of r.headers) assert.equal(name, name.toLowerCase());
-    } finally {
-      await conn.close();
-    }
-  });
+    }));
 
-  test("a 32 MiB download: same length and bytes", async () => {
-    const conn = await plain();
-    try {
-      await downloadLarge(conn);
-    } finally {
-      await conn.close();
-    }
-  });
+  test("a 32 MiB download: same length and bytes", () => withConnection(plain(), downloadLarge));
 
-  test("PUT uploads, up front and streamed (chunked), read back with GET", async () => {
-    const conn = await plain();
-    try {
+  test("PUT uploads, up front and streamed (chunked), read back with GET", () =>
+    withConnection(plain(), async (conn) => {
       const whole = largeBody().subarray(0, 2 * 1024 * 1024);
       const put = conn.request("PUT", "/dav/whole.bin", [["content-type", "application/octet-stream"]], whole);
       const created = responseOf(await collectActive(conn, [put]), put);
@@ -190,10 +158,7 @@ describe("nginx HTTP/1.1", { skip: missing }, () => {
       const again = conn.request("PUT", "/dav/whole.bin", [], "short");
       assert.equal(responseOf(await collectActive(conn, [again]), again).status, 204);
       assert.equal((await get(conn, "/dav/whole.bin")).body.toString(), "short");
-    } finally {
-      await conn.close();
-    }
-  });
+    }));
 
   test("connection: close ends the connection after the response", async () => {
     const conn = await plain();
@@ -210,9 +175,8 @@ describe("nginx HTTP/1.1", { skip: missing }, () => {
     }
   });
 
-  test("passive mode: recv, byteCount and an idle timeout", async () => {
-    const conn = await plain({ mode: "passive" });
-    try {
+  test("passive mode: recv, byteCount and an idle timeout", () =>
+    withConnection(plain({ mode: "passive" }), async (conn) => {
       const refs = [conn.request("GET", DOC_FILES.small, [], null), conn.request("GET", DOC_FILES.large, [], null)];
       const parts = await collectPassive(conn, refs, 10_000);
       assert.equal(responseOf(parts, refs[0]!).body.toString(), DOC_FILES.smallText);
@@ -227,10 +191,7 @@ describe("nginx HTTP/1.1", { skip: missing }, () => {
       assert.equal(responseOf(rest, ref).body.toString(), textBody());
       await assert.rejects(conn.recv(0, 100), (e: unknown) => e instanceof MintError && e.reason === "timeout");
       assert.equal(conn.isOpen(), true);
-    } finally {
-      await conn.close();
-    }
-  });
+    }));
 
   test("close: the socket ends and requests are refused", async () => {
     const conn = await plain();
@@ -241,9 +202,8 @@ describe("nginx HTTP/1.1", { skip: missing }, () => {
     assertRefusesRequests(conn);
   });
 
-  test("chunked response with trailers (add_trailer)", async () => {
-    const conn = await plain();
-    try {
+  test("chunked response with trailers (add_trailer)", () =>
+    withConnection(plain(), async (conn) => {
       const r = await get(conn, `/trailers${DOC_FILES.small}`);
       assert.equal(r.status, 200);
       assert.equal(header(r.headers, "transfer-encoding"), "chunked");
@@ -251,26 +211,18 @@ describe("nginx HTTP/1.1", { skip: missing }, () => {
       assert.deepEqual(r.trailers, [["x-checksum", "trailer-value"], ["x-second", "2"]]);
       // The connection is reusable after a trailer section.
       assert.equal((await get(conn, DOC_FILES.small)).body.toString(), DOC_FILES.smallText);
-    } finally {
-      await conn.close();
-    }
-  });
+    }));
 
-  test("a range request answers 206 with exactly the range", async () => {
-    const conn = await plain();
-    try {
+  test("a range request answers 206 with exactly the range", () =>
+    withConnection(plain(), async (conn) => {
       const r = await get(conn, DOC_FILES.large, "GET", [["range", "bytes=1048570-1048679"]]);
       assert.equal(r.status, 206);
       assert.equal(header(r.headers, "content-range"), `bytes 1048570-1048679/${DOC_FILES.largeSize}`);
       assert.ok(r.body.equals(largeBody().subarray(1048570, 1048680)));
-    } finally {
-      await conn.close();
-    }
-  });
+    }));
 
-  test("expect: 100-continue brings a 100 before the final 201", async () => {
-    const conn = await plain();
-    try {
+  test("expect: 100-continue brings a 100 before the final 201", () =>
+    withConnection(plain(), async (conn) => {
       const body = largeBody().subarray(0, 300_000);
       const ref = conn.request("PUT", "/dav/continued.bin", [["expect", "100-continue"], ["content-length", String(body.length)]], STREAM);
       // Wait for the interim response before sending the body, as a careful client would.
@@ -283,24 +235,17 @@ describe("nginx HTTP/1.1", { skip: missing }, () => {
       assert.deepEqual(r.informational.map((i) => i.status), [100]);
       assert.equal(r.status, 201);
       assert.ok((await get(conn, "/dav/continued.bin")).body.equals(body));
-    } finally {
-      await conn.close();
-    }
-  });
+    }));
 
-  test("a Unix domain socket with hostname for the Host header", async () => {
-    const conn = await connect("http", { path: nginx.unixSocket }, 0, { hostname: "localhost" });
-    try {
+  test("a Unix domain socket with hostname for the Host header", () =>
+    withConnection(connect("http", { path: nginx.unixSocket }, 0, { hostname: "localhost" }), async (conn) => {
       assert.equal(conn.protocol, "http1");
       const r = await get(conn, DOC_FILES.small);
       assert.equal(r.status, 200);
       assert.equal(r.body.toString(), DOC_FILES.smallText);
       const big = await get(conn, DOC_FILES.large);
       assert.ok(big.body.equals(largeBody()));
-    } finally {
-      await conn.close();
-    }
-  });
+    }));
 
   test("keepalive_requests 5: pipelined requests past the fifth fail, the connection closes", async () => {
     const conn = await connect("http", "127.0.0.1", nginx.limitedHTTPPort);
@@ -328,9 +273,8 @@ describe("nginx HTTP/1.1", { skip: missing }, () => {
     }
   });
 
-  test("keepalive_timeout: the server closing an idle connection is reported", async () => {
-    const conn = await connect("http", "127.0.0.1", nginx.limitedHTTPPort);
-    try {
+  test("keepalive_timeout: the server closing an idle connection is reported", () =>
+    withConnection(connect("http", "127.0.0.1", nginx.limitedHTTPPort), async (conn) => {
       const closed = new Promise<Error | undefined>((resolve) => conn.once("closed", resolve));
       assert.equal((await get(conn, DOC_FILES.small)).status, 200);
       const started = Date.now();
@@ -338,10 +282,7 @@ describe("nginx HTTP/1.1", { skip: missing }, () => {
       assert.ok(Date.now() - started >= 500, "closed before the keepalive timeout");
       assert.equal(conn.isOpen(), false);
       assert.equal(conn.isOpen("read"), false);
-    } finally {
-      await conn.close();
-    }
-  });
+    }));
 
   test("24 KB of response headers; maxHeaderListSize refuses them and fails the request", async () => {
     const conn = await plain();
@@ -369,9 +310,8 @@ describe("nginx HTTP/1.1", { skip: missing }, () => {
     }
   });
 
-  test("a streamed chunked PUT ending with trailers; no second request while it streams", async () => {
-    const conn = await plain();
-    try {
+  test("a streamed chunked PUT ending with trailers; no second request while it streams", () =>
+    withConnection(plain(), async (conn) => {
       const ref = conn.request("PUT", "/dav/with-trailers.txt", [], STREAM);
       assert.throws(
         () => conn.request("GET", DOC_FILES.small, [], null),
@@ -383,28 +323,20 @@ describe("nginx HTTP/1.1", { skip: missing }, () => {
       const r = responseOf(await collectActive(conn, [ref]), ref);
       assert.equal(r.status, 201, nginx.output());
       assert.equal((await get(conn, "/dav/with-trailers.txt")).body.toString(), "first line\nsecond line\n");
-    } finally {
-      await conn.close();
-    }
-  });
+    }));
 
-  test("setMode: active, then passive in the middle of a 32 MiB body, then active again", async () => {
-    const conn = await plain();
-    try {
+  test("setMode: active, then passive in the middle of a 32 MiB body, then active again", () =>
+    withConnection(plain(), async (conn) => {
       const ref = conn.request("GET", DOC_FILES.large, [], null);
       const r = responseOf(await readAcrossModeSwitches(conn, ref), ref);
       assert.equal(r.body.length, DOC_FILES.largeSize);
       assert.ok(r.body.equals(largeBody()), "bytes were lost or reordered across the mode switches");
       assert.equal((await get(conn, DOC_FILES.small)).body.toString(), DOC_FILES.smallText);
-    } finally {
-      await conn.close();
-    }
-  });
+    }));
 
   describe("over TLS with protocols [\"http1\"]", () => {
-    test("ALPN settles on http/1.1 and the certificate verifies", async () => {
-      const conn = await overTLS();
-      try {
+    test("ALPN settles on http/1.1 and the certificate verifies", () =>
+      withConnection(overTLS(), async (conn) => {
         assert.equal(conn.protocol, "http1");
         const socket = conn.getSocket() as TLSSocket;
         assert.equal(socket.alpnProtocol, "http/1.1");
@@ -412,22 +344,15 @@ describe("nginx HTTP/1.1", { skip: missing }, () => {
         const r = await get(conn, DOC_FILES.small);
         assert.equal(r.status, 200);
         assert.equal(r.body.toString(), DOC_FILES.smallText);
-      } finally {
-        await conn.close();
-      }
-    });
+      }));
 
-    test("20 pipelined GETs and a 32 MiB download over TLS", async () => {
-      const conn = await overTLS({ hostname: "localhost" });
-      try {
+    test("20 pipelined GETs and a 32 MiB download over TLS", () =>
+      withConnection(overTLS({ hostname: "localhost" }), async (conn) => {
         const responses = await getAll(conn, Array.from({ length: 20 }, (_, i) => (i % 2 ? DOC_FILES.text : DOC_FILES.small)), 10_000);
         responses.forEach((r, i) => assert.equal(r.body.toString(), i % 2 ? textBody() : DOC_FILES.smallText));
         const big = await get(conn, DOC_FILES.large);
         assert.equal(big.body.length, DOC_FILES.largeSize);
         assert.ok(big.body.equals(largeBody()));
-      } finally {
-        await conn.close();
-      }
-    });
+      }));
   });
 });

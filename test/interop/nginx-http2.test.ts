@@ -13,7 +13,7 @@ import { connect, HTTPError, MintError, STREAM, type Connection, type ConnectOpt
 import { testCerts } from "../support/certs.js";
 import { collectActive, collectPassive, header, responseOf } from "../support/collect.js";
 import { DOC_FILES, largeBody, startNginx, textBody, type Nginx } from "./support/servers.js";
-import { assertRefusesRequests, collectUntilClosed, downloadLarge, get, getAll, getBigHeaders, headLarge, partsUntil, readAcrossModeSwitches, uploadWithinWindow } from "./support/exchanges.js";
+import { assertRefusesRequests, collectUntilClosed, downloadLarge, get, getAll, getBigHeaders, headLarge, partsUntil, readAcrossModeSwitches, uploadWithinWindow, withConnection } from "./support/exchanges.js";
 import { interopBinary } from "./support/process.js";
 
 const { bin, missing } = interopBinary("nginx", "apt-get install nginx");
@@ -62,9 +62,8 @@ for (const v of variants) {
       await nginx?.close();
     });
 
-    test("negotiates HTTP/2 and GETs a small file with add_header fields", async () => {
-      const conn = await open();
-      try {
+    test("negotiates HTTP/2 and GETs a small file with add_header fields", () =>
+      withConnection(open(), async (conn) => {
         assert.equal(conn.protocol, "http2");
         if (v.tls) {
           const socket = conn.getSocket() as TLSSocket;
@@ -79,26 +78,18 @@ for (const v of variants) {
         assert.equal(header(r.headers, "x-interop"), "mint-http");
         assert.deepEqual(r.headers.filter(([n]) => n === "x-multi").map(([, value]) => value), ["one", "two"]);
         assert.equal(header(r.headers, "connection"), undefined);
-      } finally {
-        await conn.close();
-      }
-    });
+      }));
 
-    test("the server's SETTINGS are read with getServerSetting", async () => {
-      const conn = await open();
-      try {
+    test("the server's SETTINGS are read with getServerSetting", () =>
+      withConnection(open(), async (conn) => {
         await get(conn, DOC_FILES.small);
         assert.equal(conn.getServerSetting("maxConcurrentStreams"), 128);
         assert.equal(conn.getServerSetting("maxFrameSize"), 16_777_215);
         assert.equal(conn.getServerSetting("initialWindowSize"), 65_536);
-      } finally {
-        await conn.close();
-      }
-    });
+      }));
 
-    test("100 concurrent GETs on one connection", async () => {
-      const conn = await open();
-      try {
+    test("100 concurrent GETs on one connection", () =>
+      withConnection(open(), async (conn) => {
         const paths = Array.from({ length: 100 }, (_, i) => (i % 4 === 0 ? DOC_FILES.text : i % 4 === 1 ? "/empty" : DOC_FILES.small));
         const responses = await getAll(conn, paths, 15_000, () => assert.equal(conn.openRequestCount(), 100));
         const text = textBody();
@@ -109,23 +100,12 @@ for (const v of variants) {
           assert.equal(r.body.toString(), want, `body of request ${i}`);
         });
         assert.equal(conn.openRequestCount(), 0);
-      } finally {
-        await conn.close();
-      }
-    });
+      }));
 
-    test("a 32 MiB download: same length and bytes", async () => {
-      const conn = await open();
-      try {
-        await downloadLarge(conn);
-      } finally {
-        await conn.close();
-      }
-    });
+    test("a 32 MiB download: same length and bytes", () => withConnection(open(), downloadLarge));
 
-    test("HEAD, 204, 404 and 405", async () => {
-      const conn = await open();
-      try {
+    test("HEAD, 204, 404 and 405", () =>
+      withConnection(open(), async (conn) => {
         await headLarge(conn);
         const empty = await get(conn, "/empty");
         assert.equal(empty.status, 204);
@@ -136,27 +116,19 @@ for (const v of variants) {
         const post = conn.request("POST", DOC_FILES.small, [["content-type", "text/plain"]], "a body nginx will not take");
         assert.equal(responseOf(await collectActive(conn, [post]), post).status, 405);
         assert.equal(conn.isOpen(), true);
-      } finally {
-        await conn.close();
-      }
-    });
+      }));
 
-    test("gzip: content-encoding without transfer-encoding", async () => {
-      const conn = await open();
-      try {
+    test("gzip: content-encoding without transfer-encoding", () =>
+      withConnection(open(), async (conn) => {
         const r = await get(conn, `/gzip${DOC_FILES.text}`, "GET", [["accept-encoding", "gzip"]]);
         assert.equal(r.status, 200);
         assert.equal(header(r.headers, "content-encoding"), "gzip");
         assert.equal(header(r.headers, "transfer-encoding"), undefined);
         assert.equal(gunzipSync(r.body).toString(), textBody());
-      } finally {
-        await conn.close();
-      }
-    });
+      }));
 
-    test("a 4 MiB PUT streamed within the send window, read back", async () => {
-      const conn = await open();
-      try {
+    test("a 4 MiB PUT streamed within the send window, read back", () =>
+      withConnection(open(), async (conn) => {
         const body = largeBody().subarray(1_000_000, 1_000_000 + 4 * 1024 * 1024);
         const name = `/dav/${v.tls ? "tls" : "h2c"}-upload.bin`;
         const ref = conn.request("PUT", name, [["content-type", "application/octet-stream"]], STREAM);
@@ -169,25 +141,17 @@ for (const v of variants) {
         const back = await get(conn, name);
         assert.equal(back.body.length, body.length);
         assert.ok(back.body.equals(body));
-      } finally {
-        await conn.close();
-      }
-    });
+      }));
 
-    test("PING is answered by a pong with the ping's ref", async () => {
-      const conn = await open();
-      try {
+    test("PING is answered by a pong with the ping's ref", () =>
+      withConnection(open(), async (conn) => {
         const ref = conn.ping(new Uint8Array([8, 7, 6, 5, 4, 3, 2, 1]));
         const parts = await partsUntil(conn, (seen) => seen.some((p) => p.type === "pong"), 5000, "no pong");
         assert.deepEqual(parts.find((p) => p.type === "pong"), { type: "pong", ref });
-      } finally {
-        await conn.close();
-      }
-    });
+      }));
 
-    test("cancelRequest stops a 32 MiB download; the connection goes on", async () => {
-      const conn = await open();
-      try {
+    test("cancelRequest stops a 32 MiB download; the connection goes on", () =>
+      withConnection(open(), async (conn) => {
         const ref = conn.request("GET", DOC_FILES.large, [], null);
         const late: ResponsePart[] = [];
         let cancelled = false;
@@ -211,28 +175,20 @@ for (const v of variants) {
         assert.ok(large!.body.equals(largeBody()));
         assert.equal(small!.body.toString(), DOC_FILES.smallText);
         assert.deepEqual(late, []);
-      } finally {
-        await conn.close();
-      }
-    });
+      }));
 
-    test("passive mode: recv reads a 32 MiB body and a small one", async () => {
-      const conn = await open({ mode: "passive" });
-      try {
+    test("passive mode: recv reads a 32 MiB body and a small one", () =>
+      withConnection(open({ mode: "passive" }), async (conn) => {
         const refs = [conn.request("GET", DOC_FILES.large, [], null), conn.request("GET", DOC_FILES.small, [], null)];
         const parts = await collectPassive(conn, refs, 10_000);
         assert.ok(responseOf(parts, refs[0]!).body.equals(largeBody()));
         assert.equal(responseOf(parts, refs[1]!).body.toString(), DOC_FILES.smallText);
         await assert.rejects(conn.recv(0, 100), (e: unknown) => e instanceof MintError && e.reason === "timeout");
         assert.equal(conn.isOpen(), true);
-      } finally {
-        await conn.close();
-      }
-    });
+      }));
 
-    test("trailers (add_trailer) as a second headers part; a range request", async () => {
-      const conn = await open();
-      try {
+    test("trailers (add_trailer) as a second headers part; a range request", () =>
+      withConnection(open(), async (conn) => {
         const r = await get(conn, `/trailers${DOC_FILES.small}`);
         assert.equal(r.body.toString(), DOC_FILES.smallText);
         assert.deepEqual(r.trailers, [["x-checksum", "trailer-value"], ["x-second", "2"]]);
@@ -240,10 +196,7 @@ for (const v of variants) {
         assert.equal(range.status, 206);
         assert.equal(header(range.headers, "content-range"), `bytes ${DOC_FILES.largeSize - 100}-${DOC_FILES.largeSize - 1}/${DOC_FILES.largeSize}`);
         assert.ok(range.body.equals(largeBody().subarray(DOC_FILES.largeSize - 100)));
-      } finally {
-        await conn.close();
-      }
-    });
+      }));
 
     test("24 KB of response headers in HEADERS + CONTINUATION, and the maxHeaderListSize cap", async () => {
       const conn = await open();
@@ -283,17 +236,13 @@ for (const v of variants) {
       }
     });
 
-    test("setMode: passive in the middle of a 32 MiB body, then active again", async () => {
-      const conn = await open();
-      try {
+    test("setMode: passive in the middle of a 32 MiB body, then active again", () =>
+      withConnection(open(), async (conn) => {
         const ref = conn.request("GET", DOC_FILES.large, [], null);
         const r = responseOf(await readAcrossModeSwitches(conn, ref), ref);
         assert.equal(r.body.length, DOC_FILES.largeSize);
         assert.ok(r.body.equals(largeBody()), "bytes were lost or reordered across the mode switches");
-      } finally {
-        await conn.close();
-      }
-    });
+      }));
 
     test("close: GOAWAY, the socket ends and requests are refused", async () => {
       const conn = await open();
@@ -370,17 +319,13 @@ describe("nginx HTTP/2 limits and TLS sessions", { skip: missing }, () => {
     }
   });
 
-  test("TLS 1.2 only: HTTP/2 with an allowed AEAD cipher", async () => {
-    const conn = await connect("https", "127.0.0.1", nginx.httpsPort, { transportOpts: { ...trustRoot, versions: ["tlsv1.2"], reuseSessions: false } });
-    try {
+  test("TLS 1.2 only: HTTP/2 with an allowed AEAD cipher", () =>
+    withConnection(connect("https", "127.0.0.1", nginx.httpsPort, { transportOpts: { ...trustRoot, versions: ["tlsv1.2"], reuseSessions: false } }), async (conn) => {
       const socket = conn.getSocket() as TLSSocket;
       assert.equal(socket.getProtocol(), "TLSv1.2");
       assert.equal(conn.protocol, "http2");
       assert.match(socket.getCipher().name, /^ECDHE-ECDSA-(AES(128|256)-GCM|CHACHA20-POLY1305)/);
       const r = await get(conn, DOC_FILES.large);
       assert.ok(r.body.equals(largeBody()));
-    } finally {
-      await conn.close();
-    }
-  });
+    }));
 });

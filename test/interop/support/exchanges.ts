@@ -163,3 +163,13 @@ export function assertRefusesRequests(conn: Connection): void {
     (e: unknown) => e instanceof MintError && e.reason === "closed",
   );
 }
+
+/** Run `fn` on the connection `connecting` resolves to, and close it whatever happens. */
+export async function withConnection(connecting: Promise<Connection>, fn: (conn: Connection) => Promise<unknown>): Promise<void> {
+  const conn = await connecting;
+  try {
+    await fn(conn);
+  } finally {
+    await conn.close();
+  }
+}
