@@ -1,9 +1,10 @@
 // Caller mistakes on real connections: CR, LF or NUL in the method, target, header names
 // and values and trailers; conflicting lengths; connection-specific headers on HTTP/2; a
-// chunk after EOF; a body larger than declared; wrong argument types. Each is refused
-// synchronously (TypeError for wrong types, HTTPError for protocol violations) before
-// anything is written: every refused input carries the marker "ZQ", and the server must
-// never see it (HTTP/1), or see no frame for it (HTTP/2). The connection stays usable.
+// chunk after EOF; a body larger or smaller than declared (HTTP/2 streamed bodies included);
+// wrong argument types. Each is refused synchronously (TypeError for wrong types, HTTPError
+// for protocol violations) before anything is written: every refused input carries the
+// marker "ZQ", and the server must never see it (HTTP/1), or see no frame for it (HTTP/2).
+// The connection stays usable.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -46,8 +47,8 @@ function commonCalls(): Call[] {
   return calls;
 }
 
+/** Connect to a fresh fault server (HTTP/2: after the preface and SETTINGS), run `fn`, close both. */
 async function withPeer(protocol: "http1" | "http2", fn: (conn: Connection, peer: Peer) => Promise<void>): Promise<void> {
-  const baseline = socketHandleCount();
   const server = await startFaultServer();
   const conn = await connect("http", "127.0.0.1", server.port, { protocols: [protocol] });
   conn.on("closed", () => {});
@@ -58,12 +59,18 @@ async function withPeer(protocol: "http1" | "http2", fn: (conn: Connection, peer
   } finally {
     await conn.close();
     await server.close();
-    assert.ok((await settleSockets(baseline)) <= baseline, "socket handles released");
   }
 }
 
+/** Run `fn`, then check that the socket handles it opened were released. */
+async function releasingSockets(fn: () => Promise<void>): Promise<void> {
+  const baseline = socketHandleCount();
+  await fn();
+  assert.ok((await settleSockets(baseline)) <= baseline, "socket handles released");
+}
+
 test("HTTP/1: malformed requests are refused before any byte is written", async () => {
-  await withPeer("http1", async (conn, peer) => {
+  await releasingSockets(() => withPeer("http1", async (conn, peer) => {
     refused(conn, [
       ...commonCalls(),
       ["two different content-lengths", (c) => c.request("POST", "/", [["content-length", "2"], ["content-length", "3"]], "ZQ"), "*"],
@@ -102,7 +109,7 @@ test("HTTP/1: malformed requests are refused before any byte is written", async 
     assert.ok(got.includes("\r\n\r\nabcde"), "exactly the declared 5 bytes");
     assert.equal((got.match(/ HTTP\/1\.1\r\n/g) ?? []).length, 3, "three requests written");
     assert.equal(conn.isOpen(), true);
-  });
+  }));
 });
 
 /** Header blocks the HTTP/2 peer received, decoded, with their stream ids. */
@@ -117,7 +124,7 @@ function receivedHeaders(peer: Peer): Array<{ streamId: number; headers: Array<[
 }
 
 test("HTTP/2: malformed requests are refused before any frame is written", async () => {
-  await withPeer("http2", async (conn, peer) => {
+  await releasingSockets(() => withPeer("http2", async (conn, peer) => {
     const connectionSpecific: Call[] = [
       ["connection", (c) => c.request("GET", "/", [["connection", "ZQ"]], null), "invalid_header"],
       ["keep-alive", (c) => c.request("GET", "/", [["keep-alive", "ZQ"]], null), "invalid_header"],
@@ -160,5 +167,23 @@ test("HTTP/2: malformed requests are refused before any frame is written", async
     assert.equal(peer.frames().filter((f) => f.type === 3).length, 0, "no RST_STREAM");
     assert.equal(typeof last, "string");
     assert.equal(conn.isOpen(), true);
+  }));
+});
+
+// RFC 9113 §8.1.1: a request whose DATA disagrees with its content-length is malformed (the
+// server would reset it), so a streamed HTTP/2 body is held to the declared length.
+test("HTTP/2: a streamed body that disagrees with its content-length is refused before anything is written", async () => {
+  await withPeer("http2", async (conn, peer) => {
+    const sized = conn.request("POST", "/sized", [["content-length", "5"]], STREAM);
+    conn.streamRequestBody(sized, "abc");
+    refused(conn, [["chunk past content-length", (c) => c.streamRequestBody(sized, "ZQxyz"), "body_exceeds_content_length"],
+      ["trailers before content-length is reached", (c) => c.streamRequestBody(sized, { eof: true, trailers: [["x-t", "1"]] }), "content_length_mismatch"]]);
+    refused(conn, [["EOF before content-length is reached", (c) => c.streamRequestBody(sized, EOF), "content_length_mismatch"]]);
+    conn.streamRequestBody(sized, "de");
+    conn.streamRequestBody(sized, EOF);
+    conn.request("GET", "/last", [], null);
+    await peer.waitForFrame((f) => f.type === 1 && f.streamId > 1, "the last HEADERS");
+    const data = Buffer.concat(peer.frames().filter((f) => f.type === 0).map((f) => f.payload)).toString();
+    assert.equal(data, "abcde");
   });
 });
