@@ -5,8 +5,8 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { connect, HTTPError, MintError, TransportError, type RequestRef, type ResponsePart } from "../../src/index.js";
-import { startFaultServer, watch, type FaultServer } from "../support/fault-server.js";
+import { connect, HTTPError, MintError, TransportError, type Connection, type RequestRef, type ResponsePart } from "../../src/index.js";
+import { startFaultServer, watch, type FaultServer, type Peer } from "../support/fault-server.js";
 import { settleSockets, socketHandleCount, describeResources } from "../support/handles.js";
 
 const R1 = "HTTP/1.1 200 OK\r\ncontent-length: 5\r\nx-a: b\r\n\r\nhello";
@@ -29,14 +29,20 @@ async function withServer<T>(fn: (server: FaultServer) => Promise<T>): Promise<T
   }
 }
 
-/** One exchange: two pipelined GETs, the server writes `ALL[0, cut)` then closes its side. */
-async function cutAt(server: FaultServer, cut: number, how: "end" | "destroy"): Promise<void> {
-  const conn = await connect("http", "127.0.0.1", server.port);
-  const w = watch(conn);
+/** Take the server side of `conn`, send GET /a and GET /b pipelined, and wait until the server has read both. */
+async function twoPipelinedGets(server: FaultServer, conn: Connection): Promise<{ peer: Peer; a: RequestRef; b: RequestRef }> {
   const peer = await server.nextPeer();
   const a = conn.request("GET", "/a", [], null);
   const b = conn.request("GET", "/b", [], null);
   await peer.waitForHeads(2);
+  return { peer, a, b };
+}
+
+/** One exchange: two pipelined GETs, the server writes `ALL[0, cut)` then closes its side. */
+async function cutAt(server: FaultServer, cut: number, how: "end" | "destroy"): Promise<void> {
+  const conn = await connect("http", "127.0.0.1", server.port);
+  const w = watch(conn);
+  const { peer, a, b } = await twoPipelinedGets(server, conn);
   if (cut > 0) await peer.write(ALL.slice(0, cut));
   if (how === "end") peer.end();
   else peer.destroy();
@@ -83,10 +89,7 @@ test("HTTP/1: the server destroys the socket at points in the status line, heade
 test("HTTP/1 passive: the server closes mid-body; recv rejects with closed and keeps the parts parsed before", async () => {
   await withServer(async (server) => {
     const conn = await connect("http", "127.0.0.1", server.port, { mode: "passive" });
-    const peer = await server.nextPeer();
-    const a = conn.request("GET", "/a", [], null);
-    const b = conn.request("GET", "/b", [], null);
-    await peer.waitForHeads(2);
+    const { peer, a, b } = await twoPipelinedGets(server, conn);
     await peer.write(R1 + R2.slice(0, 60));
     peer.end();
     const seen: ResponsePart[] = [];
@@ -115,10 +118,7 @@ test("HTTP/1: connection reset (RST) mid-response fails the requests in flight w
     for (const cut of [0, 10, R1.length, R1.length + 30]) {
       const conn = await connect("http", "127.0.0.1", server.port);
       const w = watch(conn);
-      const peer = await server.nextPeer();
-      const a = conn.request("GET", "/a", [], null);
-      const b = conn.request("GET", "/b", [], null);
-      await peer.waitForHeads(2);
+      const { peer, a, b } = await twoPipelinedGets(server, conn);
       if (cut > 0) await peer.write(ALL.slice(0, cut));
       await new Promise((r) => setTimeout(r, 10));
       peer.reset();
