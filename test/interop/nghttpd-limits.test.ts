@@ -8,16 +8,10 @@ import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { connect, EOF, MintError, STREAM, type Connection, type ConnectOptions, type RequestRef, type ResponsePart } from "../../src/index.js";
 import { collectActive, header, responseOf } from "../support/collect.js";
-import { DOC_FILES, findBinary, largeBody, startNghttpd, textBody, type Nghttpd } from "./support/servers.js";
+import { interopBinary } from "./support/process.js";
+import { DOC_FILES, largeBody, startNghttpd, textBody, type Nghttpd } from "./support/servers.js";
 
-const bin = findBinary("nghttpd");
-const missing = bin === undefined ? "nghttpd is not installed (apt-get install nghttp2-server)" : undefined;
-
-if (missing !== undefined && process.env.CI) {
-  test("nghttpd is installed", () => {
-    assert.fail(`${missing}; .ci/run installs it with apt-get`);
-  });
-}
+const { bin, missing } = interopBinary("nghttpd", "apt-get install nghttp2-server");
 
 async function get(conn: Connection, path: string, method = "GET", timeoutMs = 15_000) {
   const ref = conn.request(method, path, [], null);

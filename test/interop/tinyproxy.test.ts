@@ -9,16 +9,10 @@ import { basicProxyAuth, connect, HTTPError, type Connection } from "../../src/i
 import { testCerts } from "../support/certs.js";
 import { collectActive, header, responseOf } from "../support/collect.js";
 import { startHTTPOrigin, startTLSOrigin, type Origin, type OriginEcho } from "../support/proxy-server.js";
-import { findTinyproxy, startTinyproxy, type Tinyproxy } from "./support/tinyproxy.js";
+import { interopBinary } from "./support/process.js";
+import { startTinyproxy, type Tinyproxy } from "./support/tinyproxy.js";
 
-const bin = findTinyproxy();
-const missing = bin === undefined ? "tinyproxy is not installed (apt-get install tinyproxy)" : undefined;
-
-if (missing !== undefined && process.env.CI) {
-  test("tinyproxy is installed", () => {
-    assert.fail(`${missing}; .ci/run installs it with apt-get`);
-  });
-}
+const { bin, missing } = interopBinary("tinyproxy", "apt-get install tinyproxy");
 
 async function get(conn: Connection, path: string) {
   const ref = conn.request("GET", path, [], null);

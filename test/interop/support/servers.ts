@@ -12,7 +12,6 @@ import { join } from "node:path";
 import type { CertEntry } from "../../support/certs.js";
 import { freePort, startChild, waitForPorts } from "./process.js";
 
-export { findBinary } from "./process.js";
 
 /** Sizes and contents of the files written to every document root. */
 export const DOC_FILES = {

@@ -6,12 +6,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { findBinary, freePort, startChild, waitForPorts } from "./process.js";
+import { freePort, startChild, waitForPorts } from "./process.js";
 
-/** The tinyproxy binary, or undefined when it is not installed. */
-export function findTinyproxy(): string | undefined {
-  return findBinary("tinyproxy");
-}
 
 export interface Tinyproxy {
   port: number;
