@@ -8,7 +8,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort, startChild, waitForPorts } from "./process.js";
 
-
 export interface Tinyproxy {
   port: number;
   /** What tinyproxy wrote to stdout and stderr (for failure messages). */
