@@ -288,6 +288,11 @@ export class Connection extends EventEmitter {
     if (this.#failure !== undefined) {
       throw new HTTPError(this.protocol, "closed", `the connection to ${this.#where} is closed (${this.#failure.message})`);
     }
+    // The socket is gone but the engine has not heard of it yet (a passive caller has not
+    // read the end): nothing can be sent. A closed engine throws its own HTTPError `closed`.
+    if (this.#socket.destroyed && this.#engine.isOpen("write")) {
+      throw new TransportError("closed", `the connection to ${this.#where} is closed; read the rest with recv() or open a new connection`);
+    }
   }
 
   // Socket events.

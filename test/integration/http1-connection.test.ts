@@ -322,3 +322,28 @@ test("closed is emitted once and no error event is ever emitted", async () => {
   assert.equal(conn.listenerCount("error"), 0);
   await raw.close();
 });
+
+test("passive mode: a request on a socket that failed before recv() saw it throws TransportError closed", async () => {
+  const raw = await startScriptedServer([], () => {});
+  const conn = await connect("http", "127.0.0.1", raw.port, { mode: "passive" });
+  try {
+    conn.request("GET", "/first", [], null);
+    await new Promise((r) => setTimeout(r, 50));
+    raw.sockets.forEach((s) => s.resetAndDestroy());
+    const deadline = Date.now() + 3000;
+    while (!conn.getSocket().destroyed && Date.now() < deadline) {
+      try {
+        conn.request("GET", "/again", [], null); // a write to the reset socket makes it fail
+      } catch {
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.equal(conn.getSocket().destroyed, true);
+    assert.throws(() => conn.request("GET", "/late", [], null), (e: unknown) => e instanceof TransportError && e.reason === "closed");
+    await assert.rejects(conn.recv(0, 1000), (e: unknown) => e instanceof TransportError);
+  } finally {
+    await conn.close();
+    await raw.close();
+  }
+});
