@@ -295,6 +295,24 @@ export class HTTP1Engine implements Engine {
     this.closeNow();
   }
 
+  /**
+   * Emit the next `remaining` body bytes (of a content-length body or a chunk) as a view of
+   * `data` from `pos`. Returns where they end, or -1 when `data` ran out first.
+   */
+  private takeBody(data: Uint8Array, pos: number, parts: ResponsePart[]): number {
+    const len = data.length;
+    const ref = this.queue[this.qHead]!.ref;
+    if (len - pos < this.remaining) {
+      parts.push({ type: "data", ref, data: pos === 0 ? data : data.subarray(pos) });
+      this.remaining -= len - pos;
+      return -1;
+    }
+    const end = pos + this.remaining;
+    parts.push({ type: "data", ref, data: pos === 0 && end === len ? data : data.subarray(pos, end) });
+    this.remaining = 0;
+    return end;
+  }
+
   private parse(data: Uint8Array, parts: ResponsePart[]): void {
     const len = data.length;
     let pos = 0;
@@ -302,28 +320,14 @@ export class HTTP1Engine implements Engine {
       if (this.qHead === this.queue.length) throw unexpectedData(data.subarray(pos));
       switch (this.state) {
         case State.Length: {
-          const ref = this.queue[this.qHead]!.ref;
-          if (len - pos < this.remaining) {
-            parts.push({ type: "data", ref, data: pos === 0 ? data : data.subarray(pos) });
-            this.remaining -= len - pos;
-            return;
-          }
-          const end = pos + this.remaining;
-          parts.push({ type: "data", ref, data: pos === 0 && end === len ? data : data.subarray(pos, end) });
-          this.remaining = 0;
+          const end = this.takeBody(data, pos, parts);
+          if (end < 0) return;
           pos = this.endResponse(parts, len, end);
           break;
         }
         case State.ChunkData: {
-          const ref = this.queue[this.qHead]!.ref;
-          if (len - pos < this.remaining) {
-            parts.push({ type: "data", ref, data: pos === 0 ? data : data.subarray(pos) });
-            this.remaining -= len - pos;
-            return;
-          }
-          const end = pos + this.remaining;
-          parts.push({ type: "data", ref, data: pos === 0 && end === len ? data : data.subarray(pos, end) });
-          this.remaining = 0;
+          const end = this.takeBody(data, pos, parts);
+          if (end < 0) return;
           this.state = State.ChunkCR;
           pos = end;
           break;
