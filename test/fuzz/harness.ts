@@ -8,6 +8,7 @@ import fc from "fast-check";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { HTTPError, MintError, TransportError } from "../../src/errors.js";
+import { concat } from "../support/h2-frames.js";
 
 /** Number of runs per fast-check property. */
 export function numRuns(defaultRuns = 300): number {
@@ -140,17 +141,7 @@ export function split(input: Uint8Array, cuts: readonly number[]): Uint8Array[] 
   return out;
 }
 
-export function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
+export { concat };
 
 export const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 export const latin1 = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0) & 0xff);

@@ -10,7 +10,7 @@ import fc from "fast-check";
 import { createHTTP1Engine } from "../../src/core/http1/index.js";
 import type { Engine } from "../../src/core/engine.js";
 import type { RequestRef } from "../../src/types.js";
-import { applyMutations, countRun, fcParams, latin1, mutationsArb, split, splitsArb } from "./harness.js";
+import { applyMutations, concat, countRun, fcParams, latin1, mutationsArb, split, splitsArb } from "./harness.js";
 import { drive, summarize } from "./drive.js";
 
 function engineWith(methods: readonly string[], maxHeaderListSize?: number): { engine: Engine; refs: RequestRef[] } {
@@ -126,14 +126,7 @@ test("HTTP/1: data bytes reach the caller exactly once for a valid chunked body 
       const parts: Uint8Array[] = [latin1("HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n")];
       for (const c of chunks) parts.push(latin1(`${c.length.toString(16)};ext=1\r\n`), c, latin1("\r\n"));
       parts.push(latin1("0\r\nx-t: 1\r\n\r\n"));
-      let n = 0;
-      for (const p of parts) n += p.length;
-      const input = new Uint8Array(n);
-      let o = 0;
-      for (const p of parts) {
-        input.set(p, o);
-        o += p.length;
-      }
+      const input = concat(parts);
       const r = drive(engine, split(input, cuts), { refs });
       assert.equal(r.error, undefined, r.error?.message);
       const got = Buffer.concat(r.parts.flatMap((p) => (p.type === "data" ? [p.data] : [])));
