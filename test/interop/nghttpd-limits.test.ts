@@ -6,57 +6,13 @@
 
 import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { connect, EOF, MintError, STREAM, type Connection, type ConnectOptions, type RequestRef, type ResponsePart } from "../../src/index.js";
+import { connect, MintError, STREAM, type Connection, type ConnectOptions, type ResponsePart } from "../../src/index.js";
 import { collectActive, header, responseOf } from "../support/collect.js";
+import { get, uploadWithinWindow } from "./support/exchanges.js";
 import { interopBinary } from "./support/process.js";
 import { DOC_FILES, largeBody, startNghttpd, textBody, type Nghttpd } from "./support/servers.js";
 
 const { bin, missing } = interopBinary("nghttpd", "apt-get install nghttp2-server");
-
-async function get(conn: Connection, path: string, method = "GET", timeoutMs = 15_000) {
-  const ref = conn.request(method, path, [], null);
-  const r = responseOf(await collectActive(conn, [ref], timeoutMs), ref);
-  assert.equal(r.error, undefined, String(r.error));
-  assert.equal(r.done, true);
-  return r;
-}
-
-/** Resolve on the next "window" event (the send window grew), reject if the connection closes. */
-function nextWindow(conn: Connection, timeoutMs = 10_000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => done(new Error("no WINDOW_UPDATE came")), timeoutMs);
-    const onWindow = (): void => done();
-    const onClosed = (err?: Error): void => done(err ?? new Error("connection closed while waiting for the send window"));
-    function done(err?: Error): void {
-      clearTimeout(timer);
-      conn.off("window", onWindow);
-      conn.off("closed", onClosed);
-      if (err) reject(err);
-      else resolve();
-    }
-    conn.on("window", onWindow);
-    conn.on("closed", onClosed);
-  });
-}
-
-/** Stream `body` never beyond requestBodyWindow, then EOF; returns how often it waited. */
-async function uploadActive(conn: Connection, ref: RequestRef, body: Uint8Array): Promise<number> {
-  let off = 0;
-  let waits = 0;
-  while (off < body.length) {
-    const window = conn.requestBodyWindow(ref);
-    if (window === 0) {
-      waits++;
-      await nextWindow(conn);
-      continue;
-    }
-    const n = Math.min(window, body.length - off, 256 * 1024);
-    conn.streamRequestBody(ref, body.subarray(off, off + n));
-    off += n;
-  }
-  conn.streamRequestBody(ref, EOF);
-  return waits;
-}
 
 // A harder nghttpd: every frame padded (up to 255 octets), no content-length, at most 10
 // concurrent streams, receive windows of 4095 (stream) and 16383 (connection) octets, an
@@ -77,7 +33,7 @@ describe("nghttpd h2c with padding, tiny windows and 10 streams", { skip: missin
   test("padded frames: a 32 MiB body without content-length", async () => {
     const conn = await open();
     try {
-      const r = await get(conn, DOC_FILES.large, "GET", 20_000);
+      const r = await get(conn, DOC_FILES.large, "GET", [], 20_000);
       assert.equal(r.status, 200, server.output());
       assert.equal(header(r.headers, "content-length"), undefined);
       assert.equal(r.body.length, DOC_FILES.largeSize);
@@ -115,7 +71,7 @@ describe("nghttpd h2c with padding, tiny windows and 10 streams", { skip: missin
       const body = largeBody().subarray(7, 7 + 1024 * 1024);
       const ref = conn.request("PUT", "/upload", [], STREAM);
       const response = collectActive(conn, [ref], 20_000);
-      const waits = await uploadActive(conn, ref, body);
+      const waits = await uploadWithinWindow(conn, ref, body, 256 * 1024);
       assert.ok(waits >= 200, `waited only ${waits} times for WINDOW_UPDATE`);
       const r = responseOf(await response, ref);
       assert.equal(r.status, 200);
@@ -137,7 +93,7 @@ describe("nghttpd h2c with padding, tiny windows and 10 streams", { skip: missin
       assert.equal(conn.getClientSetting("headerTableSize"), 0);
       assert.equal(conn.getClientSetting("initialWindowSize"), 16_384);
       assert.equal(conn.getClientSetting("maxFrameSize"), 65_536);
-      const big = await get(conn, DOC_FILES.large, "GET", 20_000);
+      const big = await get(conn, DOC_FILES.large, "GET", [], 20_000);
       assert.ok(big.body.equals(largeBody()));
     } finally {
       await conn.close();
@@ -184,7 +140,7 @@ describe("nghttpd h2c with padding, tiny windows and 10 streams", { skip: missin
         () => conn.setWindowSize("connection", 1024),
         (e: unknown) => e instanceof MintError && e.reason === "window_size_too_small",
       );
-      const r = await get(conn, DOC_FILES.large, "GET", 20_000);
+      const r = await get(conn, DOC_FILES.large, "GET", [], 20_000);
       assert.ok(r.body.equals(largeBody()));
     } finally {
       await conn.close();
