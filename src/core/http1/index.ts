@@ -92,6 +92,7 @@ export function createHTTP1Engine(opts: HTTP1Options): Engine {
       extraLines: extra.lines,
       extraHasHost: extra.hasHost,
       extraHasUserAgent: extra.hasUserAgent,
+      extraHasClose: extra.hasClose,
       caseSensitive,
       skipTargetValidation: skip,
       targetPrefix: prefix,
