@@ -328,13 +328,13 @@ export function renderExtraHeaders(
   extra: Headers, caseSensitive: boolean,
 ): { lines: string; hasHost: boolean; hasUserAgent: boolean; hasClose: boolean } {
   checkFields(extra, "extraHeaders");
-  let hasHost = false, hasUserAgent = false;
-  const conn: string[] = [];
+  let hasHost = false, hasUserAgent = false, hasClose = false;
   for (const [name, value] of extra) {
     const l = lowerName(name);
     if (l === "host") hasHost = true;
     else if (l === "user-agent") hasUserAgent = true;
-    else if (l === "connection") parseTokenList(value, conn);
+    // checked once the socket is open: read leniently, never thrown on
+    else if (l === "connection") hasClose ||= value.split(",").some((t) => t.trim().toLowerCase() === "close");
   }
-  return { lines: fieldLines(extra, caseSensitive), hasHost, hasUserAgent, hasClose: conn.includes("close") };
+  return { lines: fieldLines(extra, caseSensitive), hasHost, hasUserAgent, hasClose };
 }
