@@ -134,13 +134,37 @@ export const http2Cases: HostileCase[] = [
     },
   },
   {
-    name: "HTTP/2 PING flood: 5000 PINGs in one receive",
+    name: "HTTP/2 PING flood: 20000 PINGs in one receive (ACKs not taken)",
     protocol: "http2",
-    run: () => measured("HTTP/2 PING flood: 5000 PINGs in one receive", h2().engine, (f) => void f.feed(repeat(H.ping(), 5000))),
+    run: () => measured("HTTP/2 PING flood: 20000 PINGs in one receive (ACKs not taken)", h2().engine, (f) => void f.feed(repeat(H.ping(), 20000))),
     check: (r) => {
       assert.equal(r.reason, "enhance_your_calm");
       assert.equal(r.goaway, "ENHANCE_YOUR_CALM");
-      assert.ok((r.facts["maxOutgoingPerReceive"] as number) <= 1001 * 17 + 64);
+      assert.ok((r.facts["maxOutgoingPerReceive"] as number) <= 10001 * 17 + 64);
+    },
+  },
+  {
+    name: "HTTP/2 PING + SETTINGS burst: 50000 each in 64 KiB reads, ACKs taken, a request completes",
+    protocol: "http2",
+    run: () => measured("HTTP/2 PING + SETTINGS burst: 50000 each in 64 KiB reads, ACKs taken, a request completes", h2().engine, (f) => {
+      const burst = repeat(concat([H.ping(), H.settings([])]), 50000);
+      f.feed(head1);
+      for (let off = 0; off < burst.length; off += 65536) if (!f.feed(burst.subarray(off, off + 65536))) break;
+      f.feed(H.data(1, filler(5), true));
+      return {
+        pingAcks: f.sentFrames.get(H.T.PING) ?? 0,
+        settingsAcks: f.sentFrames.get(H.T.SETTINGS) ?? 0,
+        done: f.parts.some((p) => p.type === "done"),
+      };
+    }, false),
+    check: (r) => {
+      assert.equal(r.reason, "none");
+      assert.equal(r.open, true);
+      assert.equal(r.facts["pingAcks"], 50000);
+      assert.equal(r.facts["settingsAcks"], 50000);
+      assert.equal(r.facts["done"], true);
+      assert.ok((r.facts["maxOutgoingPerReceive"] as number) <= 65536 * 2, "answers per read stay within twice the read");
+      assert.ok(r.growth < 4 * MiB, `heap grew ${r.growth}`);
     },
   },
   {
@@ -160,9 +184,9 @@ export const http2Cases: HostileCase[] = [
     },
   },
   {
-    name: "HTTP/2 SETTINGS flood: 5000 SETTINGS in one receive",
+    name: "HTTP/2 SETTINGS flood: 20000 SETTINGS in one receive (ACKs not taken)",
     protocol: "http2",
-    run: () => measured("HTTP/2 SETTINGS flood: 5000 SETTINGS in one receive", h2().engine, (f) => void f.feed(repeat(H.settings([[4, 65535]]), 5000))),
+    run: () => measured("HTTP/2 SETTINGS flood: 20000 SETTINGS in one receive (ACKs not taken)", h2().engine, (f) => void f.feed(repeat(H.settings([[4, 65535]]), 20000))),
     check: (r) => {
       assert.equal(r.reason, "enhance_your_calm");
       assert.equal(r.goaway, "ENHANCE_YOUR_CALM");
