@@ -81,8 +81,7 @@ export function buildRequestHeaders(argMethod: string, path: string, headers: He
       // RFC 9113 §8.3: each pseudo-header appears at most once.
       if (pseudo?.has(lower)) throw h2Error("invalid_header_name", `the pseudo-header ${lower} is given twice`, { name });
       if (typeof value !== "string") throw new TypeError("header names and values must be strings");
-      // RFC 9113 §8.3.1: pseudo-header values obey the field-value rules too.
-      if (!isTrimmedFieldValue(value)) invalidValue(lower, value);
+      // Each pseudo-header's value gets its own, stricter check below (none allows CR, LF, NUL or SP).
       (pseudo ??= new Map()).set(lower, value);
       continue;
     }
