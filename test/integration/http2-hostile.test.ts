@@ -8,7 +8,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { connect, HTTPError, type Connection } from "../../src/index.js";
-import type { Headers } from "../../src/types.js";
+import type { Headers, ResponsePart } from "../../src/types.js";
 import { startFaultServer, watch, type FaultServer, type Peer, type Watched } from "../support/fault-server.js";
 import { FrameBuilder } from "../support/h2-frames.js";
 import { settleSockets, socketHandleCount, describeResources } from "../support/handles.js";
@@ -187,6 +187,29 @@ test("HTTP/2: 50000 PINGs and 50000 SETTINGS from a server that reads our ACKs a
     assert.equal(acks.filter((f) => f.type === H.T.PING).length, 50_000);
     assert.equal(acks.filter((f) => f.type === H.T.SETTINGS).length, 50_000 + 1, "plus the ACK of the preface SETTINGS");
     assert.equal(H.sentGoaway(peer.frames()), undefined);
+    await conn.close();
+  });
+});
+
+test("HTTP/2 passive: one recv() of 50000 PINGs (850 KB) is fed in socket-read slices, so every PING is answered", async () => {
+  await withServer(async (server) => {
+    const { conn, peer, frames } = await open(server, { mode: "passive" });
+    await conn.recv(0, 1000); // the server's preface
+    const a = conn.request("GET", "/", [], null);
+    await peer.waitForFrame((f) => f.type === H.T.HEADERS && f.streamId === 1, "the request");
+    const base = peer.receivedLength;
+    const ping = H.ping();
+    const burst = Buffer.alloc(ping.length * 50_000);
+    for (let i = 0; i < 50_000; i++) burst.set(ping, i * ping.length);
+    await peer.write(burst);
+    const parts = await conn.recv(burst.length, 10_000);
+    assert.deepEqual(parts, []);
+    await peer.waitFor(() => peer.receivedLength - base >= 50_000 * 17, 10_000, "the PING ACKs");
+    await peer.write(frames().response(1, 200, [], "ok").bytes());
+    const rest: ResponsePart[] = [];
+    while (!rest.some((p) => p.type === "done")) rest.push(...(await conn.recv(0, 2000)));
+    assert.equal(rest.find((p) => p.type === "done")?.ref, a);
+    assert.equal(conn.isOpen(), true);
     await conn.close();
   });
 });
