@@ -3,7 +3,8 @@
 // TLS, ALPN and the protocol engine.
 
 import type { Connection } from "./connection/connection.js";
-import { openConnection } from "./connection/open.js";
+import { authorityOf, openConnection } from "./connection/open.js";
+import { isAuthority } from "./core/uri-parts.js";
 import { type ConnectOptions, validateConnectOptions } from "./options.js";
 import { connectViaProxy } from "./proxy/index.js";
 import { connectTCP, describe, type TCPTarget } from "./transport/tcp.js";
@@ -18,7 +19,8 @@ import type { Scheme } from "./types.js";
  *
  * Rejects with TransportError (`timeout`, `econnrefused`, `enotfound`, `tls_alert`,
  * `bad_alpn_protocol`, `protocol_not_negotiated`, ...) or HTTPError (proxy
- * `tunnel_timeout`, `unexpected_status`); throws TypeError for bad options.
+ * `tunnel_timeout`, `unexpected_status`); throws TypeError for bad options, including a
+ * host name that cannot be a Host / :authority (userinfo, spaces, control characters).
  */
 export async function connect(scheme: Scheme, address: string | { path: string }, port: number, opts: ConnectOptions = {}): Promise<Connection> {
   if (scheme !== "http" && scheme !== "https") throw new TypeError(`scheme must be "http" or "https", got ${String(scheme)}`);
@@ -39,6 +41,11 @@ export async function connect(scheme: Scheme, address: string | { path: string }
     hostname = opts.hostname;
   } else {
     throw new TypeError("address must be a host name, an IP address or { path }");
+  }
+  // RFC 9113 §8.3.1, RFC 9110 §7.2: the name becomes Host / :authority; refuse one that would
+  // carry userinfo, spaces, CR, LF or NUL before any socket opens.
+  if (!isAuthority(authorityOf(scheme, hostname, 1))) {
+    throw new TypeError(`hostname ${JSON.stringify(hostname)} cannot be used as a Host or :authority: use a host name or an IP address`);
   }
   if (opts.proxy !== undefined) {
     if (target.host === undefined) throw new TypeError("a proxy cannot be used with a Unix socket address");

@@ -42,6 +42,9 @@ let connectionIds = 0;
  */
 const AUTO_WRITE_LIMIT = 1024 * 1024;
 
+/** Bytes handed to the engine per receive(): one socket read (larger passive reads are sliced). */
+const FEED_SLICE = 64 * 1024;
+
 /** One HTTP/1 or HTTP/2 connection over one socket. See the module comment. */
 export class Connection extends EventEmitter {
   readonly #socket: Socket;
@@ -267,6 +270,19 @@ export class Connection extends EventEmitter {
     if (!this.#socket.destroyed) this.#flush();
   }
 
+  /**
+   * HTTP/2: per-request back-pressure. `hold` true stops refilling the request's receive
+   * window: no WINDOW_UPDATE goes out for its stream, so the server pauses it once the window
+   * (`clientSettings.initialWindowSize`, 4 MiB by default) is used up, while the connection
+   * window is still refilled and other requests go on. `hold` false releases it: the refill
+   * that is due is sent at once. A no-op for a request that has ended.
+   * Errors: TypeError on an HTTP/1 connection or when `hold` is not a boolean.
+   */
+  holdReceiveWindow(ref: RequestRef, hold: boolean): void {
+    this.#h2("holdReceiveWindow").holdReceiveWindow(ref, hold);
+    if (!this.#socket.destroyed) this.#flush();
+  }
+
   /** HTTP/2: the send window of the connection or of a request. */
   getWindowSize(target: "connection" | { request: RequestRef }): number {
     return this.#h2("getWindowSize").getWindowSize(target);
@@ -334,7 +350,20 @@ export class Connection extends EventEmitter {
   #handleData(chunk: Uint8Array, passive: boolean): ResponsePart[] {
     let parts: ResponsePart[];
     try {
-      parts = this.#engine.receive(chunk);
+      const sliced = chunk.length > FEED_SLICE && this.#engine.protocol === "http2";
+      parts = this.#engine.receive(sliced ? chunk.subarray(0, FEED_SLICE) : chunk);
+      // A large passive HTTP/2 read is fed in slices, each one's answers written before the
+      // next, so the engine's count of queued acknowledgements sees one socket read's worth.
+      for (let off = FEED_SLICE; sliced && off < chunk.length; off += FEED_SLICE) {
+        const written = this.#flush();
+        if (written > 0) this.#noteAutoWrites(written);
+        try {
+          parts.push(...this.#engine.receive(chunk.subarray(off, off + FEED_SLICE)));
+        } catch (err) {
+          if (err instanceof MintError) err.parts = [...parts, ...(err.parts ?? [])];
+          throw err;
+        }
+      }
     } catch (err) {
       return this.#terminate(err, passive);
     }
