@@ -4,6 +4,7 @@
 
 import * as net from "node:net";
 import { TransportError } from "../errors.js";
+import { sessionError } from "./tls-errors.js";
 
 /** Where to connect: a host and port, or a Unix domain socket path. */
 export interface TCPTarget {
@@ -121,10 +122,13 @@ const CODE_TEXT: Record<string, string> = {
 
 /**
  * Turn a Node socket error into a TransportError whose reason is the lowercase code
- * (`econnrefused`), keeping the original as `cause`.
+ * (`econnrefused`), keeping the original as `cause`; a TLS error on an established session
+ * becomes `tls_alert` (tls-errors.ts).
  */
 export function socketError(err: Error, where: string): TransportError {
   if (err instanceof TransportError) return err;
+  const tls = sessionError(err, where);
+  if (tls !== undefined) return tls;
   const code = typeof (err as NodeJS.ErrnoException).code === "string" ? (err as NodeJS.ErrnoException).code! : "";
   const reason = code === "" ? "closed" : code.toLowerCase().replace(/^err_stream_destroyed$/, "closed");
   const text = CODE_TEXT[reason] ?? err.message;

@@ -39,9 +39,10 @@ const MAX_TIMER = 2 ** 31 - 1;
  * Upgrades `o.socket` to TLS and resolves once the handshake is done and the peer verified.
  * The caller reads `alpnProtocol` on the result and must attach its own 'error' listener.
  *
- * @throws TransportError `tls_alert` (details.alert: unknown_ca, certificate_expired,
- *   hostname_check_failed, bad_certificate, handshake_failure, protocol_version; details.code:
- *   Node's code), `timeout` (deadline passed), `closed` (peer closed during the handshake), a
+ * @throws TransportError `tls_alert` (details.alert: the alert's name — unknown_ca,
+ *   certificate_expired, hostname_check_failed, bad_certificate, handshake_failure,
+ *   protocol_version, no_application_protocol, certificate_required, ... (tls-alerts.ts);
+ *   details.code: Node's code), `timeout` (deadline passed), `closed` (peer closed during the handshake), a
  *   lowercase socket code, or `options` (unreadable cacertfile, bad key or certificate).
  * @throws TypeError for unusable options (unknown cipher names, `cacerts: "system"` unsupported).
  */
@@ -100,7 +101,7 @@ export function connectTLS(o: ConnectTLSOptions): Promise<tls.TLSSocket> {
       socket.destroy();
       reject(err);
     };
-    const onError = (err: Error) => fail(handshakeError(err, hostname, port));
+    const onError = (err: Error) => fail(handshakeError(err, hostname, port, { alpn: alpnProtocols }));
     const onClose = () => fail(new TransportError("closed", `${hostname}:${port} closed the connection during the TLS handshake`));
     const onSecure = () => {
       if (settled) return;

@@ -139,8 +139,8 @@ test("handshake errors map to alerts, closed, or the socket code", () => {
     ["ERR_SSL_NO_PROTOCOLS_AVAILABLE", "tls_alert", "protocol_version"], ["ERR_SSL_WRONG_VERSION_NUMBER", "tls_alert", "protocol_version"],
     ["ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE", "tls_alert", "handshake_failure"], ["ERR_SSL_NO_SHARED_CIPHER", "tls_alert", "handshake_failure"],
     ["ERR_SSL_TLSV1_ALERT_UNKNOWN_CA", "tls_alert", "unknown_ca"], ["ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE", "tls_alert", "bad_certificate"],
-    ["ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED", "tls_alert", "bad_certificate"], ["ERR_SSL_SSLV3_ALERT_CERTIFICATE_EXPIRED", "tls_alert", "certificate_expired"],
-    ["ERR_SSL_DECRYPTION_FAILED_OR_BAD_RECORD_MAC", "tls_alert", "handshake_failure"],
+    ["ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED", "tls_alert", "certificate_required"], ["ERR_SSL_SSLV3_ALERT_CERTIFICATE_EXPIRED", "tls_alert", "certificate_expired"],
+    ["ERR_SSL_DECRYPTION_FAILED_OR_BAD_RECORD_MAC", "tls_alert", "bad_record_mac"],
     ["ECONNRESET", "closed", undefined], ["ETIMEDOUT", "etimedout", undefined],
   ];
   for (const [code, reason, alert] of cases) {
