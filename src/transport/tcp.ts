@@ -50,9 +50,6 @@ export async function connectTCP(target: TCPTarget, opts: TCPOptions, deadline: 
         if (opts.inet4 === false || (err instanceof TransportError && err.reason === "timeout")) throw err;
       }
     }
-    if (opts.inet4 === false && opts.inet6 !== true) {
-      throw new TypeError("transportOpts: inet4 is false and inet6 is not true, so no address family is allowed");
-    }
     return attempt({ ...base, family: 4 }, target, deadline);
   }
   return attempt(base, target, deadline);
