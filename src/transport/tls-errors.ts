@@ -36,6 +36,21 @@ function alertError(alert: TLSAlert, code: string, message: string, cause?: unkn
   return new TransportError("tls_alert", message, { alert, code, ...extra }, cause === undefined ? undefined : { cause });
 }
 
+/** What to do about a certificate we refused, by alert: the second sentence of the message. */
+const VERIFY_HINT: Readonly<Record<string, string>> = {
+  unknown_ca: "If you trust it, add its CA (or the certificate itself) with the `cacerts` or `cacertfile` transport option; if the server omits an intermediate CA, it must send its full chain.",
+  certificate_expired: "The server needs a renewed certificate; also check this machine's clock.",
+  hostname_check_failed: "Connect with a name the certificate is for (the `hostname` option), or check the names with `verifyFun`.",
+  certificate_revoked: "The server needs a new certificate.",
+  unsupported_certificate: "The server needs a certificate issued for TLS server authentication.",
+  bad_certificate: "The server needs a valid certificate; `verify: \"verify_none\"` skips the check (for tests only).",
+  depth: "Raise the `depth` transport option if this chain is expected.",
+};
+
+function verifyAlert(alert: TLSAlert, code: string, message: string, hint = VERIFY_HINT[alert], extra?: Record<string, unknown>): TransportError {
+  return alertError(alert, code, hint ? `${message}. ${hint}` : message, undefined, extra);
+}
+
 const UNKNOWN_CA_WHY: Readonly<Record<string, string>> = {
   DEPTH_ZERO_SELF_SIGNED_CERT: "self-signed",
   SELF_SIGNED_CERT_IN_CHAIN: "self-signed certificate in the chain",
@@ -75,40 +90,39 @@ function iso(date: string): string {
 export function verifyError(code: string, host: string, peer: PeerCertificate | undefined, now = Date.now()): TransportError {
   const chain = chainOf(peer);
   if (Object.hasOwn(UNKNOWN_CA_WHY, code))
-    return alertError("unknown_ca", code, `certificate for ${host} is signed by an unknown authority (${UNKNOWN_CA_WHY[code]})`);
+    return verifyAlert("unknown_ca", code, `certificate for ${host} is signed by an unknown authority (${UNKNOWN_CA_WHY[code]})`);
   if (code === "CERT_HAS_EXPIRED") {
     const i = chain.findIndex((c) => new Date(c.valid_to).getTime() < now);
     const c = chain[i === -1 ? 0 : i];
     const which = i > 0 ? `CA certificate "${name(c!)}" in the chain of ${host}` : "certificate";
-    return alertError("certificate_expired", code, `${which} expired on ${c ? iso(c.valid_to) : "an unknown date"} (host ${host})`);
+    return verifyAlert("certificate_expired", code, `${which} expired on ${c ? iso(c.valid_to) : "an unknown date"} (host ${host})`);
   }
   if (code === "CERT_NOT_YET_VALID") {
     const i = chain.findIndex((c) => new Date(c.valid_from).getTime() > now);
     const c = chain[i === -1 ? 0 : i];
     const which = i > 0 ? `CA certificate "${name(c!)}" in the chain of ${host}` : "certificate";
-    return alertError("certificate_expired", code, `${which} is not valid before ${c ? iso(c.valid_from) : "an unknown date"} (host ${host})`);
+    return verifyAlert("certificate_expired", code, `${which} is not valid before ${c ? iso(c.valid_from) : "an unknown date"} (host ${host})`);
   }
   if (code === "ERR_TLS_CERT_ALTNAME_INVALID")
-    return alertError("hostname_check_failed", code, `certificate does not match ${host}`);
+    return verifyAlert("hostname_check_failed", code, `certificate does not match ${host}`);
   // OpenSSL's ssl_verify_alarm_type names these three after their own alerts.
-  if (code === "CERT_REVOKED") return alertError("certificate_revoked", code, `certificate for ${host} was revoked by its issuer`);
-  if (code === "INVALID_PURPOSE") return alertError("unsupported_certificate", code, `certificate for ${host} is not for TLS servers (wrong key usage or extended key usage)`);
+  if (code === "CERT_REVOKED") return verifyAlert("certificate_revoked", code, `certificate for ${host} was revoked by its issuer`);
+  if (code === "INVALID_PURPOSE") return verifyAlert("unsupported_certificate", code, `certificate for ${host} is not for TLS servers (wrong key usage or extended key usage)`);
   if (code === "CERT_CHAIN_TOO_LONG" || code === "PATH_LENGTH_EXCEEDED")
-    return alertError("unknown_ca", code, `certificate chain of ${host} is longer than its CAs allow (${code.toLowerCase().replace(/_/g, " ")})`);
-  return alertError("bad_certificate", code, `certificate for ${host} was refused: ${code.toLowerCase().replace(/_/g, " ")}`);
+    return verifyAlert("unknown_ca", code, `certificate chain of ${host} is longer than its CAs allow (${code.toLowerCase().replace(/_/g, " ")})`);
+  return verifyAlert("bad_certificate", code, `certificate for ${host} was refused: ${code.toLowerCase().replace(/_/g, " ")}`);
 }
 
 /** The certificate is not for `host`. */
 export function hostnameError(host: string, mismatch: IdentityMismatch): TransportError {
   const names = mismatch.certNames.length ? mismatch.certNames.join(", ") : "no name";
-  return alertError("hostname_check_failed", "ERR_TLS_CERT_ALTNAME_INVALID",
+  return verifyAlert("hostname_check_failed", "ERR_TLS_CERT_ALTNAME_INVALID",
     `certificate for ${names} does not match ${host}${mismatch.why ? ` (${mismatch.why})` : ""}`, undefined, { certNames: mismatch.certNames });
 }
 
 /** The peer chain has more intermediate CAs than `depth` allows. */
 export function depthError(host: string, intermediates: number, depth: number): TransportError {
-  return alertError("unknown_ca", "CERT_CHAIN_TOO_LONG",
-    `certificate chain of ${host} has ${intermediates} intermediate CA certificate${intermediates === 1 ? "" : "s"}, more than depth ${depth} allows`);
+  return verifyAlert("unknown_ca", "CERT_CHAIN_TOO_LONG", `certificate chain of ${host} has ${intermediates} intermediate CA certificate${intermediates === 1 ? "" : "s"}, more than depth ${depth} allows`, VERIFY_HINT.depth);
 }
 
 /** A `verifyFun` returned (or threw) an error. */

@@ -57,7 +57,7 @@ for (const kind of SERVER_KINDS) {
       await end(await tlsTo(chained.port, "localhost", { cacerts: root, depth: 1 }));
       await end(await tlsTo(chained.port, "localhost", { cacerts: root })); // default 4
       await assertAlert(tlsTo(chained.port, "localhost", { cacerts: root, depth: 0 }), "unknown_ca", "CERT_CHAIN_TOO_LONG",
-        /^certificate chain of localhost has 1 intermediate CA certificate, more than depth 0 allows$/);
+        /^certificate chain of localhost has 1 intermediate CA certificate, more than depth 0 allows\. Raise the `depth` transport option/);
       // A trusted intermediate is the trust anchor: nothing between it and the leaf.
       await end(await tlsTo(chained.port, "localhost", { cacerts: [certs.intermediateCA.cert], depth: 0 }));
     });

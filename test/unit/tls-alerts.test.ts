@@ -150,6 +150,7 @@ test("certificate verification codes are named as OpenSSL's verify alarm names t
     assert.equal(e.details?.alert, name, code);
     assert.equal(e.details?.code, code);
     assert.match(e.message, /h\.test/);
+    assert.match(e.message, /\. [A-Z][^.]+.*\.$/, `${code}: says what to do`);
     assertClean(e.message, code);
   }
 });
