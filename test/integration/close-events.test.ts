@@ -104,6 +104,21 @@ for (const protocol of ["http1", "http2"] as const) {
       }
     });
 
+    test("passive: a recv waiting when close() is called rejects with closed; no event after", async () => {
+      const s = await setup(protocol, "passive");
+      try {
+        const pending = s.conn.recv(0, 5000);
+        const settled = assert.rejects(pending, (e: unknown) => e instanceof HTTPError && e.reason === "closed");
+        await sleep(10);
+        await s.conn.close();
+        await settled;
+        assert.deepEqual(s.events, ["closed:none"]);
+        await assertSilentAfter(s, ["closed:none"]);
+      } finally {
+        await teardown(s);
+      }
+    });
+
     test("close() inside a \"parts\" handler: \"closed\" inside it, then nothing (no \"window\", no error parts)", async () => {
       const s = await setup(protocol, "active");
       try {
