@@ -9,7 +9,10 @@
 //   chunk (or `byteCount` bytes), parses it and resolves with the parts.
 // When the engine or the socket fails, the socket is destroyed on every path, the
 // requests in flight fail, and "closed" is emitted once with the error. No "error"
-// event is ever emitted.
+// event is ever emitted. "closed" is the last event: every emit checks that it has not
+// been emitted yet, and close() emits it (without an error) before returning, so nothing
+// fires after close() — not a "parts" batch still being delivered, not "window", not the
+// replay of passive-mode bytes after setMode("active").
 
 import { EventEmitter } from "node:events";
 import type { Socket } from "node:net";
@@ -58,6 +61,8 @@ export class Connection extends EventEmitter {
   #logSink: ((line: string) => void) | undefined;
   #corked = false;
   #closedEmitted = false;
+  /** close() was called: nothing more is read, even bytes already buffered. */
+  #closedByCaller = false;
   #failure: MintError | undefined;
   #recvBusy = false;
   #writeBlocked = false;
@@ -122,6 +127,7 @@ export class Connection extends EventEmitter {
     if (!Number.isInteger(byteCount) || byteCount < 0) throw new TypeError("recv byteCount must be a non-negative integer");
     if (!(timeoutMs >= 0)) throw new TypeError("recv timeoutMs must be a non-negative number");
     if (this.#recvBusy) throw new TypeError("recv() is already waiting on this connection");
+    if (this.#closedByCaller) throw new HTTPError(this.protocol, "closed", `the connection to ${this.#where} was closed by close()`);
     if (this.#failure !== undefined && this.#inbox.isEmpty) throw this.#failure;
     if (!this.#engine.isOpen("read") && this.#inbox.isEmpty) {
       throw new HTTPError(this.protocol, "closed", `the connection to ${this.#where} is closed`);
@@ -156,8 +162,15 @@ export class Connection extends EventEmitter {
     // Whatever passive mode read but nobody asked for is delivered first.
     const pending = this.#inbox.drain();
     process.nextTick(() => {
-      for (const item of pending) {
+      for (let i = 0; i < pending.length; i++) {
+        // close() (or the end) in a handler stops the replay: no event after "closed".
         if (this.#closedEmitted) return;
+        // Back to passive before the replay ran (or from a handler): recv gets the rest, in order.
+        if (this.#mode !== "active") {
+          this.#inbox.prepend(pending.slice(i));
+          return;
+        }
+        const item = pending[i]!;
         if (item === "eof") this.#handleEof(false);
         else if (item instanceof Error) this.#handleSocketError(item, false);
         else this.#handleData(item, false);
@@ -166,9 +179,18 @@ export class Connection extends EventEmitter {
     });
   }
 
-  /** Close the connection (HTTP/2 sends GOAWAY first). Resolves once the socket is closed. */
+  /**
+   * Close the connection (HTTP/2 sends GOAWAY first). Resolves once the socket is closed.
+   *
+   * The call is the end of the connection: "closed" is emitted (without an error) before
+   * close() returns, unless the connection had already ended and said so, and no event —
+   * "parts", "window" or "closed" — fires after it, in either mode, even when it is called
+   * from inside a handler or while passive-mode bytes are being replayed after setMode.
+   * Requests in flight get no further parts; a pending `recv` rejects with `closed`.
+   */
   close(): Promise<void> {
     const socket = this.#socket;
+    this.#closedByCaller = true;
     if (this.#engine.isOpen("read") || this.#engine.isOpen("write")) {
       try {
         this.#engine.close();
@@ -177,14 +199,11 @@ export class Connection extends EventEmitter {
       }
     }
     this.#flush();
+    this.#endSocket();
+    this.#emitClosed(undefined);
     return new Promise((resolve) => {
-      if (socket.destroyed && socket.closed) {
-        this.#emitClosed(undefined);
-        resolve();
-        return;
-      }
-      socket.once("close", () => resolve());
-      this.#endSocket();
+      if (socket.closed) resolve();
+      else socket.once("close", () => resolve());
     });
   }
 
@@ -418,7 +437,7 @@ export class Connection extends EventEmitter {
       this.#emitClosed(undefined);
       return parts;
     }
-    if (!passive && parts.length > 0) this.emit("parts", parts);
+    if (!passive && parts.length > 0 && !this.#closedEmitted) this.emit("parts", parts);
     return parts;
   }
 
@@ -430,7 +449,7 @@ export class Connection extends EventEmitter {
       this.#emitClosed(error);
       throw error;
     }
-    if (error.parts !== undefined && error.parts.length > 0) this.emit("parts", error.parts);
+    if (error.parts !== undefined && error.parts.length > 0 && !this.#closedEmitted) this.emit("parts", error.parts);
     this.#emitClosed(error);
     return [];
   }

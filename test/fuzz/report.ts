@@ -3,6 +3,7 @@
 // Each case is also checked; a failed check is shown in the last column.
 
 import { writeFileSync } from "node:fs";
+import { connectionTable } from "./hostile-connection-table.js";
 import { http1Cases } from "./hostile-http1.js";
 import { http2Cases } from "./hostile-http2.js";
 import { mib } from "./harness.js";
@@ -57,7 +58,10 @@ const out = [
   "  frame reader until the next receive(); it is bounded by the size of one socket read, not by the input.",
   "",
 ].join("\n");
-process.stdout.write(out);
+const connection = await connectionTable();
+failures += connection.failures;
+const full = out + connection.text;
+process.stdout.write(full);
 const w = process.argv.indexOf("--write");
-if (w !== -1 && process.argv[w + 1]) writeFileSync(process.argv[w + 1]!, out);
+if (w !== -1 && process.argv[w + 1]) writeFileSync(process.argv[w + 1]!, full);
 if (failures > 0) process.exitCode = 1;
