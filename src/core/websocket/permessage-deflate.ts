@@ -183,13 +183,21 @@ export class PerMessageDeflate implements Extension {
   readonly rsvBits = 0x40;
   readonly params: DeflateParams;
   readonly #backend: DeflateBackend;
+  readonly #threshold: number;
 
-  constructor(params: DeflateParams, backend: DeflateBackend) {
+  /** Messages shorter than `threshold` bytes are sent uncompressed (RSV1 clear, RFC 7692 §6). */
+  constructor(params: DeflateParams, backend: DeflateBackend, threshold = 1024) {
     this.params = params;
     this.#backend = backend;
+    this.#threshold = threshold;
   }
 
-  async encode(data: Uint8Array): Promise<{ data: Uint8Array; rsv: number }> {
+  encode(data: Uint8Array): { data: Uint8Array; rsv: number } | Promise<{ data: Uint8Array; rsv: number }> {
+    if (data.length < this.#threshold) return { data, rsv: 0 };
+    return this.#compress(data);
+  }
+
+  async #compress(data: Uint8Array): Promise<{ data: Uint8Array; rsv: number }> {
     const out = await this.#backend.deflate(data);
     // RFC 7692 §7.2.1: remove the 4 octets 00 00 FF FF the sync flush ended with
     const n = out.length;
