@@ -255,7 +255,7 @@ export class WebSocketCodec {
 
   #takeEvents(): CodecEvent[] {
     const ev = this.#events;
-    if (ev.length === 0) return ev;
+    if (ev.length === 0) return [];
     this.#events = [];
     return ev;
   }
