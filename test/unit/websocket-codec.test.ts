@@ -103,10 +103,10 @@ function violation(bytes: Uint8Array, code: number, opts: { maxMessageSize?: num
   return c;
 }
 
-test("RFC 6455 §5.1: a masked frame from the server -> 1002", () => violation(hex("818537fa213d7f9f4d5158"), 1002));
-test("RFC 6455 §5.5: a control frame over 125 bytes -> 1002", () => violation(cat([hex("897e007e"), new Uint8Array(126)]), 1002));
-test("RFC 6455 §5.5: a fragmented control frame -> 1002", () => violation(hex("0900"), 1002));
-test("RFC 6455 §5.2: RSV1 without a negotiated extension -> 1002", () => violation(hex("c10161"), 1002));
+test("RFC 6455 §5.1: a masked frame from the server -> 1002", () => void violation(hex("818537fa213d7f9f4d5158"), 1002));
+test("RFC 6455 §5.5: a control frame over 125 bytes -> 1002", () => void violation(cat([hex("897e007e"), new Uint8Array(126)]), 1002));
+test("RFC 6455 §5.5: a fragmented control frame -> 1002", () => void violation(hex("0900"), 1002));
+test("RFC 6455 §5.2: RSV1 without a negotiated extension -> 1002", () => void violation(hex("c10161"), 1002));
 test("RFC 6455 §5.2: RSV2/RSV3 -> 1002", () => {
   violation(hex("a10161"), 1002);
   violation(hex("910161"), 1002);
@@ -118,8 +118,8 @@ test("RFC 6455 §5.4: continuation without a message, or a new message inside on
   violation(hex("800161"), 1002);
   violation(hex("010161 810162"), 1002);
 });
-test("RFC 6455 §5.2: a 64-bit length with the top bit set -> 1002", () => violation(hex("827f8000000000000001"), 1002));
-test("RFC 6455 §8.1: invalid UTF-8 in a text message -> 1007", () => violation(hex("8102c328"), 1007));
+test("RFC 6455 §5.2: a 64-bit length with the top bit set -> 1002", () => void violation(hex("827f8000000000000001"), 1002));
+test("RFC 6455 §8.1: invalid UTF-8 in a text message -> 1007", () => void violation(hex("8102c328"), 1007));
 test("RFC 6455 §8.1: UTF-8 fails fast, at the bad byte, before the frame ends", () => {
   const c = client();
   // A 100-byte text frame whose 3rd byte is invalid; only 4 bytes of it arrive.
@@ -139,7 +139,7 @@ test("RFC 6455 §8.1: UTF-8 fails fast inside a fragmented message, and across f
   assert.equal(c.state, "closed-wait");
   assert.equal(closeCodeSent(c), 1007);
 });
-test("RFC 6455 §8.1: a text message ending inside a code point -> 1007", () => violation(hex("8101c3"), 1007));
+test("RFC 6455 §8.1: a text message ending inside a code point -> 1007", () => void violation(hex("8101c3"), 1007));
 test("UTF-8: overlongs, surrogates and code points past U+10FFFF -> 1007", () => {
   for (const bad of ["c0af", "e080af", "eda080", "f4908080", "f5808080"]) {
     violation(cat([Uint8Array.of(0x81, bad.length / 2), hex(bad)]), 1007);
@@ -150,16 +150,16 @@ test("RFC 6455 §7.4: close codes 1005/1006/1015/999/1004/2999/5000 on the wire 
     violation(Uint8Array.of(0x88, 2, code >> 8, code & 0xff), 1002);
   }
 });
-test("RFC 6455 §5.5.1: a 1-byte close payload -> 1002", () => violation(hex("880103"), 1002));
-test("RFC 6455 §5.5.1: a close reason that is not UTF-8 -> 1007", () => violation(hex("880403e8ff61"), 1007));
+test("RFC 6455 §5.5.1: a 1-byte close payload -> 1002", () => void violation(hex("880103"), 1002));
+test("RFC 6455 §5.5.1: a close reason that is not UTF-8 -> 1007", () => void violation(hex("880403e8ff61"), 1007));
 test("maxMessageSize counts the assembled message, not a frame -> 1009", () => {
   const c = violation(hex("0106616161616161 0006616161616161"), 1009, { maxMessageSize: 10 });
   assert.equal(c.closeInfo!.code, 1009);
   // One frame under the cap in a codec with room passes.
   assert.deepEqual(client({ maxMessageSize: 12 }).receive(hex("0106616161616161 8006616161616161")), [{ type: "text", data: "aaaaaaaaaaaa" }]);
 });
-test("a frame announcing more than maxMessageSize fails before its payload arrives -> 1009", () => violation(hex("827f0000000100000000"), 1009));
-test("maxFragments per message -> 1009", () => violation(hex("020161 000162 000163 800164"), 1009, { maxFragments: 3 }));
+test("a frame announcing more than maxMessageSize fails before its payload arrives -> 1009", () => void violation(hex("827f0000000100000000"), 1009));
+test("maxFragments per message -> 1009", () => void violation(hex("020161 000162 000163 800164"), 1009, { maxFragments: 3 }));
 
 test("valid close codes are accepted and echoed", () => {
   for (const code of [1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 3000, 4999]) {

@@ -1,0 +1,222 @@
+// The byte pipe under a WebSocket: a socket (HTTP/1.1 after the 101) or one HTTP/2 stream
+// (RFC 8441, the stream of the extended CONNECT).
+//
+// How this works: both pipes offer the same small surface to websocket.ts: write chunks,
+// end our side, destroy, pause/resume reading, and report data, end and failure through
+// the handlers given to `attach`. The socket pipe maps these onto a net.Socket. The stream
+// pipe writes with `streamRequestBody`, never more than the stream's HTTP/2 send window
+// (the rest waits for the connection's "window" event), ends with EOF (END_STREAM) and
+// destroys with `cancelRequest` (RST_STREAM), so the connection itself stays open.
+
+import type { Socket } from "node:net";
+import type { Connection } from "../connection/connection.js";
+import { EOF, type RequestRef, type ResponsePart } from "../types.js";
+import type { MintError } from "../errors.js";
+
+export interface PipeHandlers {
+  data(chunk: Uint8Array): void;
+  /** The peer ended the stream (TCP FIN, END_STREAM) or it closed. */
+  end(): void;
+  /** The transport failed (reset, connection error). */
+  failed(err: unknown): void;
+}
+
+export interface Pipe {
+  attach(h: PipeHandlers): void;
+  write(chunks: Uint8Array[]): void;
+  end(): void;
+  destroy(): void;
+  pause(): void;
+  resume(): void;
+}
+
+/** A pipe over a socket taken from an HTTP/1.1 connection after its 101. */
+export class SocketPipe implements Pipe {
+  readonly #socket: Socket;
+  #ended = false;
+
+  constructor(socket: Socket) {
+    this.#socket = socket;
+    socket.setNoDelay?.(true);
+  }
+
+  attach(h: PipeHandlers): void {
+    const s = this.#socket;
+    let ended = false;
+    const end = (): void => {
+      if (ended) return;
+      ended = true;
+      h.end();
+    };
+    s.on("data", (c: Buffer) => h.data(c));
+    s.on("end", end);
+    s.on("error", (err) => {
+      if (!ended) {
+        ended = true;
+        h.failed(err);
+      }
+    });
+    s.on("close", end);
+    // The peer ended the stream before we took the socket (head bytes then FIN).
+    if (s.readableEnded || s.destroyed) queueMicrotask(end);
+  }
+
+  write(chunks: Uint8Array[]): void {
+    const s = this.#socket;
+    if (s.destroyed || this.#ended) return;
+    if (chunks.length === 1) {
+      s.write(chunks[0]!);
+      return;
+    }
+    s.cork();
+    for (const c of chunks) s.write(c);
+    s.uncork();
+  }
+
+  end(): void {
+    this.#ended = true;
+    if (!this.#socket.destroyed) this.#socket.end();
+  }
+
+  destroy(): void {
+    this.#socket.destroy();
+  }
+
+  pause(): void {
+    this.#socket.pause();
+  }
+
+  resume(): void {
+    if (!this.#socket.destroyed) this.#socket.resume();
+  }
+}
+
+/** A pipe over one HTTP/2 stream; the connection keeps serving other requests. */
+export class StreamPipe implements Pipe {
+  readonly #conn: Connection;
+  readonly #ref: RequestRef;
+  #h: PipeHandlers | null = null;
+  #early: Array<Uint8Array | "end" | MintError> = [];
+  #paused = false;
+  #queue: Uint8Array[] = [];
+  #endQueued = false;
+  #done = false;
+  readonly #onParts = (parts: ResponsePart[]): void => this.#parts(parts);
+  readonly #onWindow = (): void => this.#pump();
+  readonly #onClosed = (err?: MintError): void => this.#finish(err ?? "end");
+
+  /** Starts listening at once: data parts that come with the 2xx are kept for `attach`. */
+  constructor(conn: Connection, ref: RequestRef) {
+    this.#conn = conn;
+    this.#ref = ref;
+    conn.on("parts", this.#onParts);
+    conn.on("window", this.#onWindow);
+    conn.on("closed", this.#onClosed);
+  }
+
+  attach(h: PipeHandlers): void {
+    this.#h = h;
+    this.#deliverEarly();
+  }
+
+  #deliverEarly(): void {
+    while (this.#h !== null && !this.#paused && this.#early.length > 0) {
+      const item = this.#early.shift()!;
+      if (item === "end") this.#h.end();
+      else if (item instanceof Uint8Array) this.#h.data(item);
+      else this.#h.failed(item);
+    }
+  }
+
+  #parts(parts: ResponsePart[]): void {
+    for (const p of parts) {
+      if (p.ref !== this.#ref) continue;
+      if (p.type === "data") this.#push(p.data);
+      else if (p.type === "done") this.#finish("end");
+      else if (p.type === "error") this.#finish(p.error);
+    }
+  }
+
+  #push(item: Uint8Array | "end" | MintError): void {
+    if (this.#h === null || this.#paused || this.#early.length > 0) {
+      this.#early.push(item);
+      return;
+    }
+    if (item === "end") this.#h.end();
+    else if (item instanceof Uint8Array) this.#h.data(item);
+    else this.#h.failed(item);
+  }
+
+  #finish(item: "end" | MintError): void {
+    if (this.#done) return;
+    this.#done = true;
+    this.#unlisten();
+    this.#push(item);
+  }
+
+  #unlisten(): void {
+    this.#conn.off("parts", this.#onParts);
+    this.#conn.off("window", this.#onWindow);
+    this.#conn.off("closed", this.#onClosed);
+  }
+
+  write(chunks: Uint8Array[]): void {
+    if (this.#done || this.#endQueued) return;
+    this.#queue.push(...chunks);
+    this.#pump();
+  }
+
+  /** Sends what the stream's send window allows (RFC 9113 §6.9); the rest waits for "window". */
+  #pump(): void {
+    try {
+      while (this.#queue.length > 0 && !this.#done) {
+        const window = this.#conn.requestBodyWindow(this.#ref);
+        if (window <= 0) return;
+        const head = this.#queue[0]!;
+        if (head.length <= window) {
+          this.#queue.shift();
+          this.#conn.streamRequestBody(this.#ref, head);
+        } else {
+          this.#queue[0] = head.subarray(window);
+          this.#conn.streamRequestBody(this.#ref, head.subarray(0, window));
+        }
+      }
+      if (this.#endQueued && this.#queue.length === 0 && !this.#done) {
+        this.#endQueued = false;
+        this.#conn.streamRequestBody(this.#ref, EOF);
+        this.#endSent = true;
+      }
+    } catch (err) {
+      this.#finish(err as MintError);
+    }
+  }
+
+  #endSent = false;
+
+  end(): void {
+    if (this.#done || this.#endSent || this.#endQueued) return;
+    this.#endQueued = true;
+    this.#pump();
+  }
+
+  destroy(): void {
+    if (!this.#done) {
+      this.#done = true;
+      this.#unlisten();
+      try {
+        if (this.#conn.isOpen("write")) this.#conn.cancelRequest(this.#ref);
+      } catch {
+        // The stream or connection is already gone.
+      }
+    }
+  }
+
+  pause(): void {
+    this.#paused = true;
+  }
+
+  resume(): void {
+    this.#paused = false;
+    this.#deliverEarly();
+  }
+}
