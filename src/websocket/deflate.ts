@@ -3,8 +3,9 @@
 // How this works: one raw DeflateRaw stream compresses what we send and one InflateRaw
 // stream inflates what we receive, each kept across messages (context takeover) unless the
 // agreed parameters say otherwise, then reset after every message. A message is written
-// and flushed with Z_SYNC_FLUSH; its output is what the stream emitted before the flush
-// callback. Inflating counts the output as it comes: past the limit the stream is destroyed
+// in one write whose flush mode is Z_SYNC_FLUSH (the streams are created with that mode),
+// so each message costs one trip to zlib's thread; its output is what the stream emitted
+// before the write callback. Inflating counts the output as it comes: past the limit the stream is destroyed
 // at once (the message is refused with 1009), so a small compressed bomb is never expanded.
 // Each stream serves one message at a time (a promise chain keeps the order).
 
@@ -33,7 +34,7 @@ export function zlibDeflateBackend(params: DeflateParams): DeflateBackend {
   const getDeflater = (): zlib.DeflateRaw => {
     if (deflater === null) {
       // RFC 7692 §7.1.2.2: we compress within client_max_window_bits (zlib turns 8 into 9 for raw streams)
-      deflater = zlib.createDeflateRaw({ windowBits: params.clientMaxWindowBits, memLevel: 8 });
+      deflater = zlib.createDeflateRaw({ windowBits: params.clientMaxWindowBits, memLevel: 8, flush: zlib.constants.Z_SYNC_FLUSH });
       deflater.on("error", () => {});
     }
     return deflater;
@@ -41,7 +42,7 @@ export function zlibDeflateBackend(params: DeflateParams): DeflateBackend {
   const getInflater = (): zlib.InflateRaw => {
     // A window of 15 inflates anything the server may send (RFC 7692 §7.1.2.1).
     if (inflater === null) {
-      inflater = zlib.createInflateRaw({ windowBits: 15 });
+      inflater = zlib.createInflateRaw({ windowBits: 15, flush: zlib.constants.Z_SYNC_FLUSH });
       inflater.on("error", () => {});
     }
     return inflater;
@@ -57,8 +58,7 @@ export function zlibDeflateBackend(params: DeflateParams): DeflateBackend {
             const out: Buffer[] = [];
             const onData = (b: Buffer): void => void out.push(b);
             z.on("data", onData);
-            z.write(data);
-            z.flush(zlib.constants.Z_SYNC_FLUSH, () => {
+            z.write(data, () => {
               z.off("data", onData);
               // RFC 7692 §7.1.1.2: without context takeover, each message starts a new window
               if (params.clientNoContextTakeover) z.reset();
@@ -100,8 +100,8 @@ export function zlibDeflateBackend(params: DeflateParams): DeflateBackend {
             };
             z.on("data", onData);
             z.on("error", onError);
-            for (const d of data) z.write(d);
-            z.flush(zlib.constants.Z_SYNC_FLUSH, () => {
+            const input = data.length === 1 ? data[0]! : Buffer.concat(data);
+            z.write(input, () => {
               // RFC 7692 §7.1.1.1: without server context takeover, the next message starts fresh
               if (params.serverNoContextTakeover && !z.destroyed) z.reset();
               finish(out.length === 1 ? out[0]! : Buffer.concat(out, size));
