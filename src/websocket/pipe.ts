@@ -100,10 +100,17 @@ export class StreamPipe implements Pipe {
   #paused = false;
   #queue: Uint8Array[] = [];
   #endQueued = false;
-  #done = false;
+  /** The server ended its side (END_STREAM), reset the stream, or the connection ended. */
+  #remoteDone = false;
+  /** We sent END_STREAM or RST_STREAM: nothing more is written. */
+  #localDone = false;
+  #listening = true;
   readonly #onParts = (parts: ResponsePart[]): void => this.#parts(parts);
   readonly #onWindow = (): void => this.#pump();
-  readonly #onClosed = (err?: MintError): void => this.#finish(err ?? "end");
+  readonly #onClosed = (err?: MintError): void => {
+    this.#localDone = true;
+    this.#finish(err ?? "end");
+  };
 
   /** Starts listening at once: data parts that come with the 2xx are kept for `attach`. */
   constructor(conn: Connection, ref: RequestRef) {
@@ -121,11 +128,15 @@ export class StreamPipe implements Pipe {
 
   #deliverEarly(): void {
     while (this.#h !== null && !this.#paused && this.#early.length > 0) {
-      const item = this.#early.shift()!;
-      if (item === "end") this.#h.end();
-      else if (item instanceof Uint8Array) this.#h.data(item);
-      else this.#h.failed(item);
+      this.#hand(this.#early.shift()!);
     }
+  }
+
+  #hand(item: Uint8Array | "end" | MintError): void {
+    const h = this.#h!;
+    if (item === "end") h.end();
+    else if (item instanceof Uint8Array) h.data(item);
+    else h.failed(item);
   }
 
   #parts(parts: ResponsePart[]): void {
@@ -133,43 +144,45 @@ export class StreamPipe implements Pipe {
       if (p.ref !== this.#ref) continue;
       if (p.type === "data") this.#push(p.data);
       else if (p.type === "done") this.#finish("end");
-      else if (p.type === "error") this.#finish(p.error);
+      else if (p.type === "error") {
+        // The stream is reset or failed: nothing more can be written on it.
+        this.#localDone = true;
+        this.#finish(p.error);
+      }
     }
   }
 
   #push(item: Uint8Array | "end" | MintError): void {
-    if (this.#h === null || this.#paused || this.#early.length > 0) {
-      this.#early.push(item);
-      return;
-    }
-    if (item === "end") this.#h.end();
-    else if (item instanceof Uint8Array) this.#h.data(item);
-    else this.#h.failed(item);
+    if (this.#h === null || this.#paused || this.#early.length > 0) this.#early.push(item);
+    else this.#hand(item);
   }
 
   #finish(item: "end" | MintError): void {
-    if (this.#done) return;
-    this.#done = true;
-    this.#unlisten();
+    if (this.#remoteDone) return;
+    this.#remoteDone = true;
+    if (this.#localDone) this.#unlisten();
     this.#push(item);
   }
 
   #unlisten(): void {
+    if (!this.#listening) return;
+    this.#listening = false;
     this.#conn.off("parts", this.#onParts);
     this.#conn.off("window", this.#onWindow);
     this.#conn.off("closed", this.#onClosed);
   }
 
   write(chunks: Uint8Array[]): void {
-    if (this.#done || this.#endQueued) return;
+    if (this.#localDone || this.#endQueued) return;
     this.#queue.push(...chunks);
     this.#pump();
   }
 
   /** Sends what the stream's send window allows (RFC 9113 §6.9); the rest waits for "window". */
   #pump(): void {
+    if (this.#localDone) return;
     try {
-      while (this.#queue.length > 0 && !this.#done) {
+      while (this.#queue.length > 0) {
         const window = this.#conn.requestBodyWindow(this.#ref);
         if (window <= 0) return;
         const head = this.#queue[0]!;
@@ -181,33 +194,36 @@ export class StreamPipe implements Pipe {
           this.#conn.streamRequestBody(this.#ref, head.subarray(0, window));
         }
       }
-      if (this.#endQueued && this.#queue.length === 0 && !this.#done) {
+      if (this.#endQueued) {
+        // RFC 8441 §5: closing the WebSocket is END_STREAM on its stream
         this.#endQueued = false;
+        this.#localDone = true;
         this.#conn.streamRequestBody(this.#ref, EOF);
-        this.#endSent = true;
+        if (this.#remoteDone) this.#unlisten();
       }
     } catch (err) {
+      this.#localDone = true;
       this.#finish(err as MintError);
+      this.#unlisten();
     }
   }
 
-  #endSent = false;
-
   end(): void {
-    if (this.#done || this.#endSent || this.#endQueued) return;
+    if (this.#localDone || this.#endQueued) return;
     this.#endQueued = true;
     this.#pump();
   }
 
+  /** Stops everything: a stream whose end could not be sent cleanly is reset (RST_STREAM). */
   destroy(): void {
-    if (!this.#done) {
-      this.#done = true;
-      this.#unlisten();
-      try {
-        if (this.#conn.isOpen("write")) this.#conn.cancelRequest(this.#ref);
-      } catch {
-        // The stream or connection is already gone.
-      }
+    this.#remoteDone = true;
+    this.#unlisten();
+    if (this.#localDone) return;
+    this.#localDone = true;
+    try {
+      if (this.#conn.isOpen("write")) this.#conn.cancelRequest(this.#ref);
+    } catch {
+      // The stream or connection is already gone.
     }
   }
 

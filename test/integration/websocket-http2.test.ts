@@ -79,6 +79,7 @@ test("the connection serves requests while the WebSocket is open, and outlives i
     const info: CloseInfo = await ws.close();
     assert.equal(info.wasClean, true);
     assert.equal(conn.isOpen(), true, "closing the WebSocket ends the stream, not the connection");
+    assert.equal(conn.openRequestCount(), 0, "the WebSocket's stream is closed both ways");
     const ref2 = conn.request("GET", "/after", [], null);
     assert.equal(responseOf(await collectActive(conn, [ref2]), ref2).status, 200);
     await conn.close();
