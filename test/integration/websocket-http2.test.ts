@@ -86,6 +86,23 @@ test("the connection serves requests while the WebSocket is open, and outlives i
   }
 });
 
+test("RFC 8441 with permessage-deflate (h2c and h2)", async () => {
+  for (const tls of [false, true]) {
+    const srv = await server({ tls, deflate: true });
+    const ws = tls
+      ? await connectWebSocket(`wss://127.0.0.1:${srv.port}/z`, { connect: tlsOpts() })
+      : await connectWebSocket(`ws://127.0.0.1:${srv.port}/z`, { http2: "require" });
+    assert.equal(ws.httpVersion, "http2");
+    assert.equal(ws.extensions, "permessage-deflate");
+    for (let i = 0; i < 3; i++) {
+      const text = "compress me ".repeat(50_000) + i;
+      ws.send(text);
+      assert.equal(await nextMessage(ws), text);
+    }
+    assert.equal((await ws.close(1000)).wasClean, true);
+  }
+});
+
 test("a server without SETTINGS_ENABLE_CONNECT_PROTOCOL: extended_connect_disabled", async () => {
   const srv = await server({ enableConnectProtocol: false });
   await assert.rejects(

@@ -7,9 +7,9 @@ import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import type { AddressInfo } from "node:net";
 import { WebSocketServer, type WebSocket as ServerSocket } from "ws";
-import { connectWebSocket } from "../../src/websocket/index.js";
+import { connectWebSocket, upgrade } from "../../src/websocket/index.js";
 import type { CloseInfo, WebSocket } from "../../src/websocket/index.js";
-import { HTTPError, TransportError } from "../../src/index.js";
+import { connect, HTTPError, TransportError } from "../../src/index.js";
 
 interface Server {
   url: string;
@@ -168,4 +168,32 @@ test("the server vanishing without a closing handshake -> 1006", async () => {
   servers.push(srv);
   const ws = await connectWebSocket(srv.url);
   assert.deepEqual(await closed(ws), { code: 1006, reason: "", wasClean: false });
+});
+
+test("passive mode: messages sent with the handshake come with the first recv", async () => {
+  const srv = await start({}, (s) => {
+    s.send("early-1");
+    s.send(Buffer.from([1, 2]));
+  });
+  servers.push(srv);
+  const ws = await connectWebSocket(srv.url, { mode: "passive", perMessageDeflate: false });
+  const events: unknown[] = [];
+  while (events.length < 2) events.push(...(await ws.recv(2000)).map((e) => ("data" in e && typeof e.data !== "string" ? { ...e, data: new Uint8Array(e.data) } : e)));
+  assert.deepEqual(events, [{ type: "text", data: "early-1" }, { type: "binary", data: new Uint8Array([1, 2]) }]);
+  await ws.close();
+});
+
+test("upgrade() on an open HTTP/1.1 connection takes over its socket", async () => {
+  const srv = await start();
+  servers.push(srv);
+  const port = Number(new URL(srv.url).port);
+  const conn = await connect("http", "127.0.0.1", port);
+  const socket = conn.getSocket();
+  const ws = await upgrade(conn, "/echo", { protocols: [] });
+  assert.equal(conn.isOpen(), false, "the connection is done with HTTP");
+  assert.equal(socket.destroyed, false, "the socket lives on under the WebSocket");
+  ws.send("over the same socket");
+  assert.deepEqual(await nextMessage(ws), ["over the same socket", false]);
+  assert.equal((await ws.close()).wasClean, true);
+  assert.equal(socket.destroyed, true);
 });

@@ -6,7 +6,8 @@
 
 import * as http2 from "node:http2";
 import type { AddressInfo } from "node:net";
-import { WebSocketCodec } from "../../src/core/websocket/index.js";
+import { type CodecEvent, Opcode, PerMessageDeflate, WebSocketCodec } from "../../src/core/websocket/index.js";
+import { zlibDeflateBackend } from "../../src/websocket/deflate.js";
 import { testCerts } from "./certs.js";
 
 export interface H2WebSocketServer {
@@ -25,6 +26,8 @@ export interface H2WebSocketServerOptions {
   status?: number;
   allowHTTP1?: boolean;
   onHTTP1Request?: (httpVersion: string, headers: Record<string, unknown>) => void;
+  /** Accept permessage-deflate (default parameters) when offered. */
+  deflate?: boolean;
 }
 
 export async function startH2WebSocketServer(opts: H2WebSocketServerOptions = {}): Promise<H2WebSocketServer> {
@@ -60,17 +63,41 @@ export async function startH2WebSocketServer(opts: H2WebSocketServerOptions = {}
       stream.end("no");
       return;
     }
-    stream.respond({ ":status": 200 });
-    const codec = new WebSocketCodec({ role: "server", maxMessageSize: 256 * 1024 * 1024 });
-    stream.on("data", (chunk: Buffer) => {
-      for (const e of codec.receive(chunk)) {
-        if (e.type === "text" || e.type === "binary") codec.send(e.data);
+    const offered = String(headers["sec-websocket-extensions"] ?? "").includes("permessage-deflate");
+    const useDeflate = opts.deflate === true && offered;
+    stream.respond(useDeflate ? { ":status": 200, "sec-websocket-extensions": "permessage-deflate" } : { ":status": 200 });
+    // The server compresses with its own window and inflates the client's (parameters seen from its side).
+    const ext = useDeflate
+      ? new PerMessageDeflate({ clientNoContextTakeover: false, serverNoContextTakeover: false, clientMaxWindowBits: 15, serverMaxWindowBits: 15 }, zlibDeflateBackend({ clientNoContextTakeover: false, serverNoContextTakeover: false, clientMaxWindowBits: 15, serverMaxWindowBits: 15 }), 0)
+      : null;
+    const codec = new WebSocketCodec({ role: "server", maxMessageSize: 256 * 1024 * 1024, extensions: ext ? [ext] : [] });
+    const handle = async (events: CodecEvent[]): Promise<void> => {
+      for (const e of events) {
+        if (e.type !== "text" && e.type !== "binary") continue;
+        const bytes = typeof e.data === "string" ? new TextEncoder().encode(e.data) : e.data;
+        const op = e.type === "text" ? Opcode.TEXT : Opcode.BINARY;
+        if (ext === null) codec.sendMessage(op, bytes);
+        else {
+          const enc = await ext.encode(bytes);
+          if (codec.canSend) codec.sendMessage(op, enc.data, enc.rsv);
+        }
       }
       for (const out of codec.takeOutgoing()) stream.write(out);
       if (codec.closeInfo !== null && !stream.writableEnded) {
         closeCodes.push(codec.closeInfo.code);
         stream.end();
       }
+    };
+    const feed = async (chunk: Uint8Array): Promise<void> => {
+      await handle(codec.receive(chunk));
+      while (codec.pending !== null) {
+        await codec.pending;
+        await handle(codec.receive(new Uint8Array(0)));
+      }
+    };
+    let chain = Promise.resolve();
+    stream.on("data", (chunk: Buffer) => {
+      chain = chain.then(() => feed(chunk));
     });
     stream.on("error", () => {});
   });
