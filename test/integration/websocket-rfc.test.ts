@@ -9,7 +9,7 @@ import { createHash } from "node:crypto";
 import { type Peer, startFaultServer, type FaultServer } from "../support/fault-server.js";
 import { WebSocketCodec } from "../../src/core/websocket/index.js";
 import { connectWebSocket, type CloseInfo, type WebSocket } from "../../src/websocket/index.js";
-import { HTTPError } from "../../src/index.js";
+import { HTTPError, TransportError } from "../../src/index.js";
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ""), "hex");
 const accept = (key: string): string => createHash("sha1").update(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").digest("base64");
@@ -168,3 +168,14 @@ test("RFC 6455 §4.1: a subprotocol not offered -> unrequested_protocol", () => 
 test("RFC 6455 §4.1: an extension not offered -> unrequested_extension", () => handshakeError("Sec-WebSocket-Extensions: permessage-deflate\r\n", "unrequested_extension"));
 test("RFC 6455 §4.1: an unknown extension -> unrequested_extension", () => handshakeError("Sec-WebSocket-Extensions: x-webkit-deflate-frame\r\n", "unrequested_extension", { perMessageDeflate: true }));
 test("RFC 6455 §4.1: a 200 instead of 101 -> upgrade_failed", () => handshakeError("", "upgrade_failed", {}, "200 OK"));
+
+test("handshakeTimeout: a server that never answers -> TransportError timeout, socket closed", async () => {
+  let peerRef!: Peer;
+  script = async (peer) => {
+    peerRef = peer;
+  };
+  const started = Date.now();
+  await assert.rejects(open({ handshakeTimeout: 150 }), (e: unknown) => e instanceof TransportError && e.reason === "timeout");
+  assert.ok(Date.now() - started < 2000);
+  await peerRef.waitFor(() => peerRef.ended || peerRef.closed, 2000, "the client's close");
+});
