@@ -22,8 +22,9 @@ function offerOf(opts: ResolvedOptions): HandshakeOffer {
 }
 
 /**
- * Opens a WebSocket on an open connection: HTTP/1.1 Upgrade (the connection is then used up:
- * its socket belongs to the WebSocket), or RFC 8441 on an HTTP/2 connection in active
+ * Opens a WebSocket on an open connection: HTTP/1.1 Upgrade (the connection is switched to
+ * passive mode for the handshake and then used up: its socket belongs to the WebSocket; a
+ * refused upgrade leaves it in passive mode), or RFC 8441 on an HTTP/2 connection in active
  * mode (one stream; the connection keeps serving requests).
  *
  * Errors: HTTPError("websocket") `upgrade_failed` (details.status, headers, body),
