@@ -30,6 +30,9 @@ export interface Pipe {
   resume(): void;
 }
 
+/** How long a socket whose write side we ended waits for the peer's FIN before it is destroyed. */
+const LINGER_MS = 2000;
+
 /** A pipe over a socket taken from an HTTP/1.1 connection after its 101. */
 export class SocketPipe implements Pipe {
   readonly #socket: Socket;
@@ -78,8 +81,22 @@ export class SocketPipe implements Pipe {
     if (!this.#socket.destroyed) this.#socket.end();
   }
 
+  /**
+   * Releases the socket. When our side was ended first (we failed the connection), the
+   * socket lingers: it keeps reading so the peer's FIN closes it, and is destroyed after
+   * LINGER_MS at most, so the close frame is not lost to a reset.
+   */
   destroy(): void {
-    this.#socket.destroy();
+    const s = this.#socket;
+    if (s.destroyed) return;
+    if (!this.#ended || s.readableEnded) {
+      s.destroy();
+      return;
+    }
+    const timer = setTimeout(() => s.destroy(), LINGER_MS);
+    timer.unref?.();
+    s.once("close", () => clearTimeout(timer));
+    s.resume();
   }
 
   pause(): void {
@@ -214,11 +231,12 @@ export class StreamPipe implements Pipe {
     this.#pump();
   }
 
-  /** Stops everything: a stream whose end could not be sent cleanly is reset (RST_STREAM). */
+  /** Stops everything: a stream not closed both ways is reset (RST_STREAM CANCEL, RFC 9113 §8.4); the frames queued before it still go first. */
   destroy(): void {
+    const remoteDone = this.#remoteDone;
     this.#remoteDone = true;
     this.#unlisten();
-    if (this.#localDone) return;
+    if (this.#localDone && remoteDone) return;
     this.#localDone = true;
     try {
       if (this.#conn.isOpen("write")) this.#conn.cancelRequest(this.#ref);

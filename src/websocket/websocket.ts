@@ -8,8 +8,8 @@
 // first `recv` (passive), so the caller has the object before anything is emitted.
 // Closing (RFC 6455 §7): `close()` sends our close frame and arms the close timer; after
 // the closing handshake a client waits for the server to end the transport (§7.1.1); when
-// the codec failed the connection (1002/1007/1009) we end it ourselves. The timer gives
-// up on a silent peer (1006 unless the handshake completed). The "close" event is
+// the codec failed the connection (1002/1007/1009) we end it ourselves and report the
+// close at once. The timer gives up on a silent peer (1006 unless the handshake completed). The "close" event is
 // emitted once; no "error" event is ever emitted.
 // With permessage-deflate, sends are compressed asynchronously: a chain keeps messages,
 // pings and the close frame in the order they were asked for.
@@ -246,9 +246,14 @@ export class WebSocket extends EventEmitter {
       });
     }
     if (this.#codec.shouldEndTransport() && !this.#endedOurSide && this.#closeInfo === null) {
-      // RFC 6455 §7.1.7: after failing, close the transport; the peer's end (or the timer) finishes it
+      // RFC 6455 §7.1.7: we failed the connection: close the transport and report the close
+      // now (the pipe lets the close frame go out before it lets go of the socket or stream)
       this.#endedOurSide = true;
       this.#pipe.end();
+      for (const e of this.#codec.timeout()) {
+        if (e.type === "close") this.#onClose(e);
+        this.#queue.push(e);
+      }
     }
     if (this.#codec.closeExpected()) this.#armCloseTimer();
     if (this.#queue.length > 0) this.#deliver();

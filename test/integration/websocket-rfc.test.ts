@@ -54,17 +54,19 @@ async function rule(frames: Buffer, code: number): Promise<void> {
   script = async (peer) => {
     peerRef = peer;
     const { key } = await readRequest(peer);
+    // The server stays silent afterwards: the client must not wait for it.
     await peer.write(Buffer.concat([Buffer.from(response101(key), "latin1"), frames]));
-    // Once the client's close frame is in, the server closes its side.
-    await peer.waitFor(() => clientSent(peer).closeInfo !== null, 3000, "the client's close frame");
-    peer.end();
   };
   const ws = await open();
   const errors: unknown[] = [];
   ws.on("error", (e) => errors.push(e));
+  const started = Date.now();
   const info = await closed(ws);
+  assert.ok(Date.now() - started < 1000, "the close is reported at once, not after the close timer");
   assert.equal(info.code, code);
   assert.equal(info.wasClean, false);
+  // RFC 6455 §7.1.7: the close frame goes out, then the client closes the TCP connection.
+  await peerRef.waitFor(() => clientSent(peerRef).closeInfo !== null && peerRef.ended, 3000, "the client's close frame and FIN");
   assert.equal(clientSent(peerRef).closeInfo!.code, code, "the close code on the wire");
   assert.deepEqual(errors, []);
 }
