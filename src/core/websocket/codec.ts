@@ -18,8 +18,9 @@ import { HTTPError } from "../../errors.js";
 import { decodeClose, encodeClose } from "./close.js";
 import { CloseCode, WebSocketProtocolError } from "./errors.js";
 import type { Extension } from "./extension.js";
-import { type FrameHeader, Opcode, checkHeader, encodeHeader, headerSize, isControl } from "./frame-header.js";
+import { type FrameHeader, Opcode, checkHeader, isControl } from "./frame-header.js";
 import { FrameReader, type FrameSink } from "./frame-reader.js";
+import { encodeFrame } from "./frame-writer.js";
 import { MaskKeys, type RandomFill, applyMask } from "./mask.js";
 import { MessageAssembler, joinPieces } from "./messages.js";
 
@@ -186,28 +187,7 @@ export class WebSocketCodec {
   }
 
   #frameOut(fin: boolean, rsv: number, opcode: number, payload: Uint8Array): void {
-    const masked = this.#keys !== null;
-    const len = payload.length;
-    const hsize = headerSize(len, masked);
-    if (!masked) {
-      const head = new Uint8Array(hsize);
-      encodeHeader(head, fin, rsv, opcode, len, false);
-      if (len < 1024) {
-        const frame = new Uint8Array(hsize + len);
-        frame.set(head, 0);
-        frame.set(payload, hsize);
-        this.#out.push(frame);
-      } else {
-        this.#out.push(head, payload);
-      }
-      return;
-    }
-    // RFC 6455 §5.3: a fresh, unpredictable key for every frame a client sends
-    const frame = new Uint8Array(hsize + len);
-    const keyAt = encodeHeader(frame, fin, rsv, opcode, len, true);
-    this.#keys.next(frame, keyAt);
-    applyMask(payload, 0, len, frame.subarray(keyAt, keyAt + 4), 0, frame, hsize);
-    this.#out.push(frame);
+    encodeFrame(this.#out, fin, rsv, opcode, payload, this.#keys);
   }
 
   // Receiving.

@@ -46,6 +46,7 @@ export function applyMask(src: Uint8Array, start: number, end: number, key: Uint
     dst[j + 2] = src[i + 2]! ^ k2;
     dst[j + 3] = src[i + 3]! ^ k3;
   }
-  const ks = [k0, k1, k2, k3];
-  for (let n = 0; i < end; i++, j++, n++) dst[j] = src[i]! ^ ks[n]!;
+  if (i < end) dst[j++] = src[i++]! ^ k0;
+  if (i < end) dst[j++] = src[i++]! ^ k1;
+  if (i < end) dst[j] = src[i]! ^ k2;
 }
