@@ -9,7 +9,7 @@
 import { connect } from "../connect.js";
 import type { Connection } from "../connection/connection.js";
 import type { HandshakeOffer } from "../core/websocket/index.js";
-import { HTTPError, TransportError } from "../errors.js";
+import { TransportError } from "../errors.js";
 import type { ConnectOptions } from "../options.js";
 import type { Protocol } from "../types.js";
 import { type ResolvedOptions, type WebSocketOptions, resolveOptions } from "./options.js";
@@ -41,8 +41,8 @@ export async function upgrade(conn: Connection, path: string, opts?: WebSocketOp
 }
 
 function protocolsFor(secure: boolean, policy: ResolvedOptions["http2"], given: ConnectOptions["protocols"]): Protocol[] {
-  if (given !== undefined) return given;
   if (policy === "never") return ["http1"];
+  if (given !== undefined) return given;
   if (policy === "require") return ["http2"];
   return secure ? ["http1", "http2"] : ["http1"];
 }
@@ -50,13 +50,16 @@ function protocolsFor(secure: boolean, policy: ResolvedOptions["http2"], given: 
 /**
  * Opens a connection to a ws: or wss: URL and performs the WebSocket handshake.
  * Errors: as `upgrade`, plus connect()'s TransportError/HTTPError; TypeError for a URL that
- * is not ws: or wss:.
+ * is not ws: or wss:, or for `http2: "never"` with connect.protocols lacking "http1".
  */
 export async function connectWebSocket(url: string | URL, opts?: WebSocketOptions): Promise<WebSocket> {
   const u = typeof url === "string" ? new URL(url) : url;
   if (u.protocol !== "ws:" && u.protocol !== "wss:") throw new TypeError(`a WebSocket URL starts with ws: or wss:, got ${u.protocol}`);
   if (u.hash !== "") throw new TypeError("a WebSocket URL has no fragment (RFC 6455 §3)");
   const o = resolveOptions(opts);
+  if (o.http2 === "never" && o.connect.protocols !== undefined && !o.connect.protocols.includes("http1")) {
+    throw new TypeError('http2: "never" needs "http1" in connect.protocols');
+  }
   const deadline = Date.now() + o.handshakeTimeout;
   const secure = u.protocol === "wss:";
   const host = u.hostname.startsWith("[") ? u.hostname.slice(1, -1) : u.hostname;
@@ -83,7 +86,6 @@ export async function connectWebSocket(url: string | URL, opts?: WebSocketOption
       timeLeft();
       conn = await open(["http1"]);
     }
-    if (conn.protocol === "http2" && o.http2 === "never") throw new HTTPError("websocket", "upgrade_failed", "the connection negotiated HTTP/2 but http2 is \"never\"", { status: 0 });
     // An HTTP/2 connection opened here is the WebSocket's alone: it closes with it.
     if (conn.protocol === "http2") o.onClosed = () => void conn.close();
     return conn.protocol === "http2" ? await upgradeHTTP2(conn, path, o, offerOf(o), deadline) : await upgradeHTTP1(conn, path, o, offerOf(o), deadline);
