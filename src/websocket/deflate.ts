@@ -67,16 +67,16 @@ export function zlibDeflateBackend(params: DeflateParams): DeflateBackend {
           }),
       );
     },
-    inflate(data: Uint8Array[], limit: number): Promise<Uint8Array | null> {
+    inflate(data: Uint8Array[], limit: number, check?: (piece: Uint8Array) => boolean): Promise<Uint8Array | "too_big" | "rejected"> {
       return recvQueue.run(
         () =>
-          new Promise<Uint8Array | null>((resolve, reject) => {
+          new Promise<Uint8Array | "too_big" | "rejected">((resolve, reject) => {
             if (closed) return reject(new Error("the decompressor is closed"));
             const z = getInflater();
             const out: Buffer[] = [];
             let size = 0;
             let settled = false;
-            const finish = (value: Uint8Array | null | Error): void => {
+            const finish = (value: Uint8Array | "too_big" | "rejected" | Error): void => {
               if (settled) return;
               settled = true;
               z.off("data", onData);
@@ -84,15 +84,18 @@ export function zlibDeflateBackend(params: DeflateParams): DeflateBackend {
               if (value instanceof Error) reject(value);
               else resolve(value);
             };
+            const stop = (why: "too_big" | "rejected"): void => {
+              // Stop inflating now: the rest is never expanded.
+              z.destroy();
+              inflater = null;
+              finish(why);
+            };
             const onData = (b: Buffer): void => {
+              if (settled) return;
               size += b.length;
               out.push(b);
-              if (size > limit) {
-                // Stop inflating now: the rest is never expanded.
-                z.destroy();
-                inflater = null;
-                finish(null);
-              }
+              if (size > limit) stop("too_big");
+              else if (check !== undefined && !check(b)) stop("rejected");
             };
             const onError = (err: Error): void => {
               inflater = null;

@@ -130,3 +130,32 @@ test("corrupt compressed data -> 1007", async () => {
   assert.equal(c.state, "closed-wait");
   assert.equal(c.closeInfo!.code, 1007);
 });
+
+function compressedFrame(opcode: number, data: Buffer): Buffer {
+  const body = zlib.deflateRawSync(data, { finishFlush: zlib.constants.Z_SYNC_FLUSH }).subarray(0, -4);
+  const header = Buffer.alloc(10);
+  header[0] = 0xc0 | opcode;
+  header[1] = 127;
+  header.writeBigUInt64BE(BigInt(body.length), 2);
+  return Buffer.concat([header, body]);
+}
+
+test("RFC 6455 §8.1: compressed text that is not UTF-8 -> 1007, checked while inflating", async () => {
+  const ok = deflateClient();
+  assert.deepEqual(await feed(ok, compressedFrame(1, Buffer.from("héllo ".repeat(1000)))), [{ type: "text", data: "héllo ".repeat(1000) }]);
+  const bad = deflateClient();
+  await feed(bad, compressedFrame(1, Buffer.from([0x61, 0xc3])));
+  assert.equal(bad.closeInfo!.code, 1007, "ends inside a code point");
+  // 48 MiB of text whose first bytes are invalid: refused without inflating it all.
+  const big = Buffer.alloc(48 * 1024 * 1024, 0x61);
+  big[10] = 0xff;
+  const c = deflateClient();
+  const before = process.memoryUsage().arrayBuffers;
+  await feed(c, compressedFrame(1, big));
+  assert.equal(c.closeInfo!.code, 1007);
+  assert.ok(process.memoryUsage().arrayBuffers - before < 24 * 1024 * 1024, "stopped at the first bad piece");
+  // The same bytes as a binary message are fine.
+  const bin = deflateClient();
+  const ev = await feed(bin, compressedFrame(2, Buffer.from([0xff, 0xfe])));
+  assert.deepEqual(ev.map((e) => e.type), ["binary"]);
+});

@@ -23,6 +23,7 @@ import { FrameReader, type FrameSink } from "./frame-reader.js";
 import { encodeFrame } from "./frame-writer.js";
 import { MaskKeys, type RandomFill, applyMask } from "./mask.js";
 import { MessageAssembler, joinPieces } from "./messages.js";
+import { Utf8Validator } from "./utf8.js";
 
 export type CloseInfo = { code: number; reason: string; wasClean: boolean };
 export type CodecEvent =
@@ -312,13 +313,17 @@ export class WebSocketCodec {
       return true;
     }
     const ext = this.#extensions.find((e) => (e.rsvBits & m.rsv) !== 0)!;
-    const pending = ext.decode(m.pieces, m.rsv, this.#maxSize).then(
+    // RFC 6455 §8.1: decoded text is checked piece by piece as it is inflated (fail fast)
+    const utf8 = m.opcode === Opcode.TEXT ? new Utf8Validator() : null;
+    const check = utf8 === null ? undefined : (piece: Uint8Array): boolean => utf8.update(piece);
+    const pending = ext.decode(m.pieces, m.rsv, this.#maxSize, check).then(
       (out) => {
         if (this.#pending !== pending) return;
         this.#pending = null;
         try {
-          if (out === null) throw new WebSocketProtocolError(CloseCode.TOO_BIG, "message_too_big", `a message is larger than maxMessageSize (${this.#maxSize} bytes) once decompressed`);
-          this.#deliver(m.opcode, out, true);
+          if (out === "too_big") throw new WebSocketProtocolError(CloseCode.TOO_BIG, "message_too_big", `a message is larger than maxMessageSize (${this.#maxSize} bytes) once decompressed`);
+          if (out === "rejected" || (utf8 !== null && !utf8.complete)) throw new WebSocketProtocolError(CloseCode.INVALID_DATA, "invalid_utf8", "a compressed text message is not valid UTF-8");
+          this.#deliver(m.opcode, out);
         } catch (err) {
           this.#fail(err);
         }
@@ -334,28 +339,12 @@ export class WebSocketCodec {
     return false;
   }
 
-  #deliver(opcode: number, data: Uint8Array, validate = false): void {
+  /** Text was validated as it arrived (or was inflated). */
+  #deliver(opcode: number, data: Uint8Array): void {
     if (opcode === Opcode.TEXT) {
-      // RFC 6455 §8.1: decoded text must be valid UTF-8 (1007)
-      if (validate) {
-        const text = strictDecode(data);
-        if (text === null) throw new WebSocketProtocolError(CloseCode.INVALID_DATA, "invalid_utf8", "a text message is not valid UTF-8");
-        this.#events.push({ type: "text", data: text });
-        return;
-      }
       this.#events.push({ type: "text", data: textDecoder.decode(data) });
       return;
     }
     this.#events.push({ type: "binary", data });
-  }
-}
-
-const strictDecoder = new TextDecoder("utf-8", { fatal: true });
-
-function strictDecode(data: Uint8Array): string | null {
-  try {
-    return strictDecoder.decode(data);
-  } catch {
-    return null;
   }
 }

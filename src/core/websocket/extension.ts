@@ -18,10 +18,12 @@ export interface Extension {
   encode(data: Uint8Array): { data: Uint8Array; rsv: number } | Promise<{ data: Uint8Array; rsv: number }>;
   /**
    * Decodes a received message (its frames' payloads, in order) whose first frame had RSV
-   * bits of this extension. Resolves with null when the result would exceed `limit` bytes:
-   * the decoding stops there, so a compressed bomb is never expanded whole.
+   * bits of this extension. Resolves with "too_big" when the result would exceed `limit`
+   * bytes: the decoding stops there, so a compressed bomb is never expanded whole. `check`
+   * sees each decoded piece as it comes; when it returns false the decoding stops and
+   * resolves "rejected" (text that is not UTF-8 fails at the first bad piece).
    */
-  decode(payload: Uint8Array[], rsv: number, limit: number): Promise<Uint8Array | null>;
+  decode(payload: Uint8Array[], rsv: number, limit: number, check?: (piece: Uint8Array) => boolean): Promise<Uint8Array | "too_big" | "rejected">;
   /** Releases resources (zlib streams); called once when the WebSocket ends. */
   close(): void;
 }

@@ -35,8 +35,11 @@ export interface DeflateParams {
 export interface DeflateBackend {
   /** Compresses a whole message, ending with a sync flush (output ends with 00 00 FF FF). */
   deflate(data: Uint8Array): Promise<Uint8Array>;
-  /** Inflates; resolves null as soon as the output would pass `limit` bytes. */
-  inflate(data: Uint8Array[], limit: number): Promise<Uint8Array | null>;
+  /**
+   * Inflates; resolves "too_big" as soon as the output would pass `limit` bytes, and
+   * "rejected" as soon as `check` returns false for a piece of output.
+   */
+  inflate(data: Uint8Array[], limit: number, check?: (piece: Uint8Array) => boolean): Promise<Uint8Array | "too_big" | "rejected">;
   close(): void;
 }
 
@@ -205,9 +208,9 @@ export class PerMessageDeflate implements Extension {
     return { data: out.subarray(0, end), rsv: 0x40 };
   }
 
-  decode(payload: Uint8Array[], _rsv: number, limit: number): Promise<Uint8Array | null> {
+  decode(payload: Uint8Array[], _rsv: number, limit: number, check?: (piece: Uint8Array) => boolean): Promise<Uint8Array | "too_big" | "rejected"> {
     // RFC 7692 §7.2.2: append 00 00 FF FF before inflating
-    return this.#backend.inflate([...payload, TAIL], limit);
+    return this.#backend.inflate([...payload, TAIL], limit, check);
   }
 
   close(): void {
