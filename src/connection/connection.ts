@@ -68,6 +68,11 @@ export class Connection extends EventEmitter {
   #writeBlocked = false;
   #autoPending = 0;
   #logEnabled: boolean;
+  /** Request whose 101 keeps the socket open for `takeSocket` (see `holdSocketOnUpgrade`). */
+  #upgradeRef: RequestRef | undefined;
+  /** Set once that 101 arrived: the socket is paused and waits to be taken. */
+  #held: { head: Uint8Array[] } | undefined;
+  readonly #listeners: Array<[string, (...args: any[]) => void]> = [];
 
   constructor(init: ConnectionInit) {
     super();
@@ -80,10 +85,10 @@ export class Connection extends EventEmitter {
     this.#engine = init.createEngine(this.#logEnabled ? (line) => this.#log(line) : undefined);
     const socket = this.#socket;
     socket.setNoDelay?.(true);
-    socket.on("data", (chunk: Buffer) => this.#onData(chunk));
-    socket.on("end", () => this.#onEnd());
-    socket.on("error", (err: Error) => this.#onSocketError(err));
-    socket.on("close", () => this.#onSocketClose());
+    this.#listen("data", (chunk: Buffer) => this.#onData(chunk));
+    this.#listen("end", () => this.#onEnd());
+    this.#listen("error", (err: Error) => this.#onSocketError(err));
+    this.#listen("close", () => this.#onSocketClose());
     if (this.#mode === "passive") socket.pause();
     else socket.resume();
     this.#flush();
@@ -256,6 +261,42 @@ export class Connection extends EventEmitter {
     this.#logEnabled = enabled;
   }
 
+  /**
+   * HTTP/1: when the response to `ref` is 101 Switching Protocols (e.g. a WebSocket
+   * upgrade), keep the socket open instead of closing it, so that `takeSocket()` can hand
+   * it to the new protocol. Call it right after `request()`. The connection is finished for
+   * HTTP either way ("closed" is emitted after the 101's parts).
+   */
+  holdSocketOnUpgrade(ref: RequestRef): void {
+    if (this.#engine.protocol !== "http1") throw new TypeError("holdSocketOnUpgrade() is only available on HTTP/1 connections");
+    this.#upgradeRef = ref;
+  }
+
+  /**
+   * After a 101 for the ref given to `holdSocketOnUpgrade`: detach the socket from this
+   * connection and return it (paused, with no listeners of ours) and `head`, every byte
+   * read past the 101 response head (the same bytes as that response's `data` part, if
+   * any, followed by bytes read since). When `socket.readableEnded` is already true the
+   * peer ended the stream after those bytes. Throws TypeError when no socket is held.
+   */
+  takeSocket(): { socket: Socket; head: Uint8Array } {
+    const held = this.#held;
+    if (held === undefined) throw new TypeError("takeSocket() needs a 101 response to a request passed to holdSocketOnUpgrade()");
+    this.#held = undefined;
+    const socket = this.#socket;
+    for (const item of this.#inbox.drain()) if (item instanceof Uint8Array) held.head.push(item);
+    for (const [event, fn] of this.#listeners) socket.off(event, fn);
+    this.#listeners.length = 0;
+    const size = held.head.reduce((n, c) => n + c.length, 0);
+    const head = held.head.length === 1 ? held.head[0]! : Buffer.concat(held.head, size);
+    return { socket, head };
+  }
+
+  #listen(event: string, fn: (...args: any[]) => void): void {
+    this.#socket.on(event, fn);
+    this.#listeners.push([event, fn]);
+  }
+
   // HTTP/2 methods, present when protocol === "http2".
 
   /** HTTP/2: send a PING; a "pong" part with the returned ref answers it. */
@@ -334,6 +375,11 @@ export class Connection extends EventEmitter {
 
   #onData(chunk: Buffer): void {
     if (this.#logEnabled) this.#log(`< ${chunk.length} bytes`);
+    if (this.#held !== undefined) {
+      this.#held.head.push(chunk);
+      this.#socket.pause();
+      return;
+    }
     if (this.#mode === "passive" || !this.#inbox.isEmpty) {
       this.#socket.pause();
       this.#inbox.push(chunk);
@@ -344,6 +390,7 @@ export class Connection extends EventEmitter {
 
   #onEnd(): void {
     if (this.#logEnabled) this.#log("< end of stream");
+    if (this.#held !== undefined) return;
     if (this.#mode === "passive" || !this.#inbox.isEmpty) this.#inbox.push("eof");
     else this.#handleEof(false);
   }
@@ -356,6 +403,7 @@ export class Connection extends EventEmitter {
   }
 
   #onSocketClose(): void {
+    if (this.#held !== undefined) return;
     // A close without 'end' or 'error' (e.g. destroyed by us) still ends the engine.
     if (this.#mode === "passive" || !this.#inbox.isEmpty) {
       this.#inbox.push("eof");
@@ -428,7 +476,8 @@ export class Connection extends EventEmitter {
   #deliver(parts: ResponsePart[], passive: boolean): ResponsePart[] {
     if (!this.#engine.isOpen("read") && !this.#closedEmitted) {
       // The protocol is done with this socket (connection: close, GOAWAY drained, 101).
-      this.#finishSocket();
+      if (this.#isHeldUpgrade(parts)) this.#flush();
+      else this.#finishSocket();
       if (!passive) {
         if (parts.length > 0) this.emit("parts", parts);
         this.#emitClosed(undefined);
@@ -439,6 +488,17 @@ export class Connection extends EventEmitter {
     }
     if (!passive && parts.length > 0 && !this.#closedEmitted) this.emit("parts", parts);
     return parts;
+  }
+
+  /** A 101 answered the request given to holdSocketOnUpgrade: pause and keep the socket. */
+  #isHeldUpgrade(parts: ResponsePart[]): boolean {
+    const ref = this.#upgradeRef;
+    if (ref === undefined || !parts.some((p) => p.type === "status" && p.ref === ref && p.status === 101)) return false;
+    const head: Uint8Array[] = [];
+    for (const p of parts) if (p.type === "data" && p.ref === ref) head.push(p.data);
+    this.#held = { head };
+    this.#socket.pause();
+    return true;
   }
 
   #terminate(err: unknown, passive: boolean): ResponsePart[] {
