@@ -169,6 +169,8 @@ export class Pool implements ExchangeHost, SlotOwner {
   }
 
   release(slot: Slot): void {
+    // The server may change its stream limit at any time (RFC 9113 §6.5.2).
+    if (slot.http2) slot.refreshCapacity();
     if (slot.inFlight.size === 0) this.#becameIdle(slot);
     if (this.#queue.size > 0) this.#serve();
     else if (this.#closing) this.#checkClosed();
