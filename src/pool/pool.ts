@@ -362,7 +362,8 @@ export class Pool implements ExchangeHost, SlotOwner {
     if (this.#queue.size === 0) {
       for (const s of this.#slots) if (s.inFlight.size === 0) s.retire();
     }
-    if (this.#slots.length === 0 && this.#connecting === 0 && this.#queue.size === 0 && this.#resolveClosed !== undefined) {
+    // close() waits for connections still opening (each is closed as it arrives); destroy() does not.
+    if (this.#slots.length === 0 && (this.#connecting === 0 || this.#destroyed) && this.#queue.size === 0 && this.#resolveClosed !== undefined) {
       this.#clock.stop();
       const resolve = this.#resolveClosed;
       this.#resolveClosed = undefined;

@@ -11,10 +11,10 @@ import { Pool } from "../../src/pool/index.js";
 import { testCerts } from "../support/certs.js";
 import { startFaultServer, type Peer } from "../support/fault-server.js";
 import { FrameBuilder } from "../support/h2-frames.js";
+import { sleep, until } from "../support/wait.js";
 
 const certs = testCerts();
 const tls = { transportOpts: { cacerts: [certs.rootCA.cert] } };
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 async function h2Server(settings: http2.Settings, handler: (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => void) {
   const server = http2.createSecureServer({ key: certs.valid.key, cert: certs.valid.cert, allowHTTP1: true, settings }, handler);
@@ -49,7 +49,7 @@ test("up to the server's MAX_CONCURRENT_STREAMS per connection; another connecti
   const pool = new Pool(slow.origin, { connect: tls, connections: 3 });
   const before = slow.sockets();
   const all = Promise.all(Array.from({ length: 6 }, (_, i) => pool.request(`/${i}`).then((r) => r.body.text())));
-  await sleep(25);
+  await until(() => pool.stats().inFlight > 0);
   const s = pool.stats();
   assert.ok(s.inFlight <= 2 * s.connections, JSON.stringify(s));
   assert.deepEqual(await all, ["/0", "/1", "/2", "/3", "/4", "/5"]);
@@ -61,7 +61,7 @@ test("with one connection allowed, requests beyond the stream limit wait instead
   const pool = new Pool(slow.origin, { connect: tls, connections: 1 });
   const before = slow.sockets();
   const all = Promise.all(Array.from({ length: 7 }, (_, i) => pool.request(`/${i}`).then((r) => r.body.text())));
-  await sleep(20);
+  await until(() => pool.stats().inFlight === 2);
   assert.equal(pool.stats().inFlight, 2);
   assert.equal(pool.stats().queued, 5);
   assert.equal((await all).length, 7);

@@ -8,8 +8,8 @@ import { Pool } from "../../src/pool/index.js";
 import { startHTTPServer, startRawServer } from "../support/servers.js";
 import { startFaultServer, type Peer } from "../support/fault-server.js";
 import { FrameBuilder } from "../support/h2-frames.js";
+import { sleep, until } from "../support/wait.js";
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 async function stallingServer() {
   const held: ServerResponse[] = [];
@@ -33,7 +33,7 @@ test("queueTimeout and maxQueued", async () => {
   const server = await stallingServer();
   const pool = new Pool(`http://127.0.0.1:${server.port}`, { connections: 1, queueTimeout: 60, maxQueued: 1, headersTimeout: 2000 });
   const stuck = pool.request("/stall").catch((e: unknown) => e);
-  await sleep(20);
+  await until(() => pool.stats().inFlight === 1);
   const waiting = pool.request("/fast");
   waiting.catch(() => {});
   await assert.rejects(pool.request("/fast"), { name: "TransportError", reason: "queue_full" });
@@ -69,13 +69,13 @@ test("abort while queued, while connecting, in flight (HTTP/1) and while the bod
   // Queued behind it.
   const queued = new AbortController();
   const p2 = pool.request("/fast", { signal: queued.signal });
-  await sleep(20);
+  await until(() => pool.stats().inFlight === 1 && pool.stats().queued === 1);
   assert.equal(pool.stats().queued, 1);
   queued.abort(new Error("not needed"));
   await assert.rejects(p2, (e: Error & { reason?: string }) => e.reason === "aborted" && (e.cause as Error).message === "not needed");
   inflight.abort();
   await assert.rejects(p1, { reason: "aborted" });
-  await sleep(20);
+  await until(() => pool.stats().connections === 0);
   assert.equal(pool.stats().connections, 0, "the aborted HTTP/1 request's connection is closed");
   // While the body streams.
   const bodyAbort = new AbortController();
@@ -142,7 +142,7 @@ test("destroy fails queued requests first, then those in flight, with pool_close
   const pool = new Pool(`http://127.0.0.1:${server.port}`, { connections: 1 });
   const order: string[] = [];
   const inflight = pool.request("/stall").catch((e: { reason: string }) => order.push(`inflight:${e.reason}`));
-  await sleep(20);
+  await until(() => pool.stats().inFlight === 1);
   const queued = pool.request("/fast").catch((e: { reason: string }) => order.push(`queued:${e.reason}`));
   await pool.destroy();
   await Promise.all([inflight, queued]);
