@@ -135,7 +135,7 @@ export class Exchange implements Waiting, BodyOwner {
     this.attempt++;
     this.slot = slot;
     this.ref = ref;
-    this.#reused = slot.served++ > 0;
+    this.#reused = slot.proven;
     this.#phase = Phase.Sent;
     this.#status = 0;
     this.#interim = false;
@@ -199,6 +199,7 @@ export class Exchange implements Waiting, BodyOwner {
 
   #onHead(headers: Headers): void {
     const slot = this.slot!;
+    slot.proven = true;
     this.#phase = Phase.Body;
     const now = Date.now();
     this.deadline = now + this.bodyTimeout;

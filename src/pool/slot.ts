@@ -32,8 +32,11 @@ export class Slot {
   readonly http2: boolean;
   readonly inFlight = new Map<RequestRef, Exchange>();
   state: SlotState = "open";
-  /** Requests started on this connection (0: fresh). */
-  served = 0;
+  /**
+   * A response head has arrived on this connection: it worked, so a request that fails on it
+   * later met a connection that went stale (Go's "reused"); before that it is fresh.
+   */
+  proven = false;
   /** Most requests in flight at once. */
   capacity: number;
   /** HTTP/2: the server's SETTINGS are known. */

@@ -151,3 +151,38 @@ test("a slow reader on one stream does not stall another stream of the same conn
   await pool.close();
   await server.close();
 });
+
+test("streams on a fresh connection that dies are not retried, even idempotent ones", async () => {
+  const server = await startFaultServer(async (peer) => {
+    await greet(peer);
+    await peer.waitFor(() => headersOn(peer).length >= 2, 3000, "two requests");
+    peer.destroy();
+  });
+  const pool = new Pool(`http://127.0.0.1:${server.port}`, { connect: { protocols: ["http2"] } });
+  const rs = await Promise.allSettled([pool.request("/a"), pool.request("/b")]);
+  assert.deepEqual(rs.map((r) => r.status), ["rejected", "rejected"]);
+  assert.equal(server.peers.length, 1);
+  await pool.close();
+  await server.close();
+});
+
+test("a stream on a proven connection that dies before its response is retried on a new one", async () => {
+  const server = await startFaultServer(async (peer) => {
+    const fb = await greet(peer);
+    if (server.peers.indexOf(peer) === 0) {
+      await peer.waitFor(() => headersOn(peer).length >= 1, 3000, "a request");
+      await peer.write(new FrameBuilder(fb.encoder).response(1, 200, [], "first").bytes());
+      await peer.waitFor(() => headersOn(peer).length >= 2, 3000, "a second request");
+      peer.destroy();
+      return;
+    }
+    await peer.waitFor(() => headersOn(peer).length >= 1, 3000, "the retry");
+    await peer.write(new FrameBuilder(fb.encoder).response(1, 200, [], "retried").bytes());
+  });
+  const pool = new Pool(`http://127.0.0.1:${server.port}`, { connect: { protocols: ["http2"] } });
+  assert.equal(await (await pool.request("/a")).body.text(), "first");
+  assert.equal(await (await pool.request("/b")).body.text(), "retried");
+  assert.equal(server.peers.length, 2);
+  await pool.close();
+  await server.close();
+});
