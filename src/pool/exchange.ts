@@ -314,7 +314,7 @@ export class Exchange implements Waiting, BodyOwner {
     this.#detach();
     if (slot.http2) {
       try {
-        // RFC 9113 §8.4... §5.4.2: a stream we no longer want is reset with CANCEL.
+        // RFC 9113 §7: CANCEL says the stream is no longer needed; the others go on.
         slot.conn.cancelRequest(ref);
       } catch {
         // The connection is closed already.

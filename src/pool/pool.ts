@@ -70,6 +70,10 @@ export class Pool implements ExchangeHost, SlotOwner {
       if (init.method !== undefined && typeof init.method !== "string") throw new TypeError("method must be a string");
       method = init.method === undefined ? "GET" : init.method.toUpperCase();
       headers = normalizeHeaders(init.headers);
+      for (const k of ["headersTimeout", "bodyTimeout"] as const) {
+        const v = init[k];
+        if (v !== undefined && (typeof v !== "number" || !(v > 0))) throw new TypeError(`${k} must be a positive number of ms, got ${String(v)}`);
+      }
       source = new BodySource(init.body);
     } catch (err) {
       return Promise.reject(err);
