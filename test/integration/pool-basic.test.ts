@@ -157,3 +157,19 @@ test("no socket is left once close() resolves", async () => {
   await assert.rejects(pool.request("/late"), { reason: "pool_closed" });
   await server.close();
 });
+
+test("https without HTTP/2: once the first connection shows HTTP/1, the burst spreads over `connections`", async () => {
+  const https = await import("node:https");
+  let sockets = 0;
+  const server = https.createServer({ key: certs.valid.key, cert: certs.valid.cert }, (req, res) => setTimeout(() => res.end(req.url), 20));
+  server.on("secureConnection", () => sockets++);
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const pool = new Pool(`https://127.0.0.1:${(server.address() as AddressInfo).port}`, { connect: tls, connections: 3 });
+  const rs = await Promise.all(Array.from({ length: 6 }, (_, i) => pool.request(`/${i}`).then(async (r) => `${r.protocol} ${await r.body.text()}`)));
+  assert.equal(rs[5], "http1 /5");
+  assert.equal(sockets, 3);
+  assert.equal(pool.stats().http1, 3);
+  await pool.close();
+  server.closeAllConnections();
+  await new Promise<void>((r) => server.close(() => r()));
+});
