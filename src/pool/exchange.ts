@@ -141,7 +141,10 @@ export class Exchange implements Waiting, BodyOwner {
     this.#interim = false;
     slot.inFlight.set(ref, this);
     if (!this.idempotent) slot.unsafeInFlight++;
-    slot.idleSince = -1;
+    if (slot.idleSince !== -1) {
+      slot.idleSince = -1;
+      conn.getSocket().ref();
+    }
     this.deadline = now + this.headersTimeout;
     this.#host.wakeIn(now, this.headersTimeout);
     if (body === STREAM) void this.#sendBody(slot, ref, pieces ? src.bytes : undefined);

@@ -186,6 +186,8 @@ export class Pool implements ExchangeHost, SlotOwner {
       slot.idleSince = now;
       if (slot.state === "draining") slot.retire();
       else if (slot.state === "open") {
+        // An idle pool never keeps the process alive: the socket is ref'd again by the next request.
+        slot.conn.getSocket().unref();
         this.#clock.arm(now, slot.keepAlive);
         if (!slot.http2 && !slot.stacked) {
           slot.stacked = true;

@@ -173,3 +173,25 @@ test("https without HTTP/2: once the first connection shows HTTP/1, the burst sp
   server.closeAllConnections();
   await new Promise<void>((r) => server.close(() => r()));
 });
+
+test("an idle pool does not keep the process alive", async () => {
+  const { execFile } = await import("node:child_process");
+  const { fileURLToPath } = await import("node:url");
+  const entry = fileURLToPath(new URL("../../src/pool/index.ts", import.meta.url));
+  const code = `
+    import { Pool } from ${JSON.stringify(entry)};
+    import * as http from "node:http";
+    const srv = http.createServer((q, s) => s.end("ok"));
+    srv.on("connection", (s) => s.unref());
+    await new Promise((r) => srv.listen(0, "127.0.0.1", r));
+    srv.unref();
+    const pool = new Pool("http://127.0.0.1:" + srv.address().port);
+    await (await pool.request("/")).body.text();
+    const t = Date.now();
+    process.on("exit", () => console.log(Date.now() - t));`;
+  const out = await new Promise<string>((resolve, reject) =>
+    execFile(process.execPath, ["--import", "tsx", "--input-type=module", "-e", code], { timeout: 15_000 }, (err, stdout) => (err ? reject(err) : resolve(stdout))),
+  );
+  // Without unref'd idle sockets and clock, the 4 s keepAliveTimeout would hold the process.
+  assert.ok(Number(out.trim()) < 1000, `the process lived ${out.trim()} ms after its last request`);
+});
