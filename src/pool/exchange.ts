@@ -256,7 +256,7 @@ export class Exchange implements Waiting, BodyOwner {
     if (this.queued) this.#host.unqueue(this);
     if (phase === Phase.Sent || phase === Phase.Body) this.#cancelOnConnection();
     this.#end();
-    if (phase === Phase.Body) this.#body!.fail(err as MintError);
+    if (phase === Phase.Body) this.#body!.fail(err);
     else this.#reject(err);
     this.source.dispose();
   }

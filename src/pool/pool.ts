@@ -106,7 +106,7 @@ export class Pool implements ExchangeHost, SlotOwner {
     if (!this.#destroyed) {
       this.#destroyed = true;
       this.#closing = true;
-      const error = err instanceof MintError ? err : err !== undefined ? poolError("pool_closed", err.message, err) : poolError("pool_closed", `the pool for ${this.#key} was destroyed`);
+      const error = err ?? poolError("pool_closed", `the pool for ${this.#key} was destroyed`);
       for (const ex of [...this.#queue]) ex.fail(error);
       for (const slot of [...this.#slots]) for (const ex of [...slot.inFlight.values()]) ex.fail(error);
       this.#dialAbort.abort(error);

@@ -179,3 +179,15 @@ test("HTTP/1 back-pressure: a reader that does not read stops the socket being r
   await pool.close();
   await server.close();
 });
+
+test("destroy(err) fails requests with that error", async () => {
+  const server = await stallingServer();
+  const pool = new Pool(`http://127.0.0.1:${server.port}`);
+  const p = pool.request("/stall");
+  await until(() => pool.stats().inFlight === 1);
+  const reason = new Error("shutting down");
+  await pool.destroy(reason);
+  await assert.rejects(p, (e) => e === reason);
+  server.release();
+  await server.close();
+});
