@@ -83,6 +83,8 @@ export class Exchange implements Waiting, BodyOwner {
   #responseStarted = false;
   #body: ResponseBody | undefined;
   #paused = false;
+  /** A streamed request body is still being sent on the current attempt. */
+  #sending = false;
   #lastError: MintError | undefined;
   #resolve!: (r: PoolResponse) => void;
   #reject!: (e: unknown) => void;
@@ -154,9 +156,12 @@ export class Exchange implements Waiting, BodyOwner {
   // Request body.
 
   async #sendBody(slot: Slot, ref: RequestRef, whole: Uint8Array | null | undefined): Promise<void> {
+    this.#sending = true;
     try {
       await sendBody(slot, ref, this.source, whole ?? undefined, () => this.ref === ref);
+      if (this.ref === ref) this.#sending = false;
     } catch (err) {
+      if (this.ref === ref) this.#sending = false;
       if (this.ref !== ref || this.#phase === Phase.Done) return;
       // The server may answer before reading the whole body: then its response stands.
       if (this.#phase === Phase.Body) return;
@@ -217,7 +222,14 @@ export class Exchange implements Waiting, BodyOwner {
 
   #finish(): void {
     const body = this.#body;
-    this.#detach();
+    if (this.#sending) {
+      // The response ended before our body did (RFC 9113 §8.1 allows it): stop sending. On
+      // HTTP/2 the stream is reset so it stops counting against the server's limit; an
+      // HTTP/1 connection in the middle of a body cannot carry another request.
+      this.#sending = false;
+      this.#cancelOnConnection();
+      this.source.dispose();
+    } else this.#detach();
     this.#end();
     body?.end(this.#trailers);
   }
@@ -332,6 +344,7 @@ export class Exchange implements Waiting, BodyOwner {
       this.#paused = false;
       if (!slot.http2) slot.resumeReading();
     }
+    this.#sending = false;
     slot.inFlight.delete(this.ref!);
     if (!this.idempotent) slot.unsafeInFlight--;
     this.slot = undefined;
