@@ -257,7 +257,8 @@ export class Pool implements ExchangeHost, SlotOwner {
     }
     const reason = err instanceof MintError ? err.reason : "";
     if (reason === "too_many_concurrent_requests") {
-      slot.capacity = Math.max(1, slot.inFlight.size);
+      // RFC 9113 §5.1.2: the engine counts streams we no longer track; take its word.
+      slot.capacity = slot.inFlight.size;
       return false;
     }
     if (reason === "closed" || reason === "closed_for_writing") {
