@@ -20,7 +20,11 @@ import { WaitQueue } from "./queue.js";
 import { Slot, type SlotOwner } from "./slot.js";
 import type { PoolStats } from "./stats.js";
 
+/** Set by an Agent: called when the pool holds nothing (no connection, none opening, none waiting). */
+export const ON_EMPTY: unique symbol = Symbol("mint-http.pool.onEmpty");
+
 export class Pool implements ExchangeHost, SlotOwner {
+  [ON_EMPTY]: ((pool: Pool) => void) | undefined;
   readonly origin: PoolOrigin;
   readonly #key: string;
   readonly #opts: ResolvedPoolOptions;
@@ -220,6 +224,11 @@ export class Pool implements ExchangeHost, SlotOwner {
     if (i !== -1) this.#slots.splice(i, 1);
     this.#serve();
     this.#checkClosed();
+    this.#checkEmpty();
+  }
+
+  #checkEmpty(): void {
+    if (this.#slots.length === 0 && this.#connecting === 0 && this.#queue.size === 0) this[ON_EMPTY]?.(this);
   }
 
   // Internals
@@ -301,7 +310,7 @@ export class Pool implements ExchangeHost, SlotOwner {
     while (idle.length > 0) {
       const s = idle.pop()!;
       s.stacked = false;
-      if (s.state === "open" && s.inFlight.size === 0 && s.retireAt > Date.now()) return s;
+      if (s.state === "open" && s.inFlight.size === 0 && (s.retireAt === Infinity || s.retireAt > Date.now())) return s;
     }
     if (this.#opts.pipelining > 1 && idempotent) {
       for (const s of this.#slots) if (s.hasRoom(true)) return s;
@@ -362,6 +371,7 @@ export class Pool implements ExchangeHost, SlotOwner {
       for (const ex of [...this.#queue]) ex.fail(error);
     }
     this.#checkClosed();
+    this.#checkEmpty();
   }
 
   #checkClosed(): void {
