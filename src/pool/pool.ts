@@ -168,6 +168,9 @@ export class Pool implements ExchangeHost, SlotOwner {
       ex.fail(poolError("pool_closed", `the pool for ${this.#key} was destroyed`));
       return;
     }
+    const now = Date.now();
+    ex.deadline = now + this.#opts.queueTimeout;
+    this.#clock.arm(now, this.#opts.queueTimeout);
     this.#queue.unshift(ex);
     this.#serve();
   }
