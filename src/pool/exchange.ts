@@ -1,0 +1,378 @@
+// One request through the pool, across its attempts: waiting in the queue, sent on a
+// connection, its response head, its body. The pool starts an attempt on a slot; parts
+// come back through `onPart`; a failure goes through `mayRetry` (back to the queue) or
+// ends the request with the error.
+//
+// Deadlines are numbers the pool's clock checks (`deadline`): the queue deadline while
+// queued, the headers deadline once sent, the body deadline (moved on each chunk, and
+// suspended while the reader is behind) while the body streams.
+//
+// Request bodies are sent within the HTTP/2 send window (the connection's "window" event
+// wakes a waiting body) and, on HTTP/1, within the socket's buffer ('drain').
+
+import { EOF, HTTPError, STREAM, type Body, type Connection, type Headers, type MintError, type Protocol, type RequestRef, type ResponsePart } from "../index.js";
+import type { BodySource } from "./body-source.js";
+import { abortedError, poolError } from "./errors.js";
+import type { Waiting } from "./queue.js";
+import { ResponseBody, type BodyOwner } from "./response-body.js";
+import { keepAliveHint } from "./keep-alive.js";
+import { mayRetry } from "./retry.js";
+import type { Slot } from "./slot.js";
+
+/** What an exchange needs from its pool. */
+export interface ExchangeHost {
+  readonly maxAttempts: number;
+  /** Put a request back in front of the queue for another attempt. */
+  requeue(ex: Exchange): void;
+  /** Take a request out of the queue (abort). */
+  unqueue(ex: Exchange): void;
+  /** The request left `slot` (finished, failed or cancelled). */
+  release(slot: Slot): void;
+  /** Make sure the clock wakes up `inMs` from `now`. */
+  wakeIn(now: number, inMs: number): void;
+}
+
+/** What `request()` resolves with. */
+export class PoolResponse {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly protocol: Protocol;
+  readonly body: ResponseBody;
+
+  constructor(status: number, headers: Headers, protocol: Protocol, body: ResponseBody) {
+    this.status = status;
+    this.headers = headers;
+    this.protocol = protocol;
+    this.body = body;
+  }
+
+  /** Resolves when the body has been read ([] when none or cancelled); rejects with the body's error. */
+  get trailers(): Promise<Headers> {
+    return this.body.trailers();
+  }
+}
+
+type HoldFn = (ref: string, hold: boolean) => void;
+
+/** HTTP/2 back-pressure: hold back one stream's WINDOW_UPDATEs, when the connection offers it. */
+function holdReceiveWindow(conn: Connection, ref: RequestRef, hold: boolean): void {
+  const fn = (conn as unknown as { holdReceiveWindow?: HoldFn }).holdReceiveWindow;
+  if (typeof fn === "function") fn.call(conn, ref, hold);
+}
+
+const enum Phase { Waiting, Sent, Body, Done }
+
+export class Exchange implements Waiting, BodyOwner {
+  queued = false;
+  /** Queue deadline, then headers deadline, then body deadline (ms). */
+  deadline = Infinity;
+  attempt = 0;
+  slot: Slot | undefined;
+  ref: RequestRef | undefined;
+  readonly method: string;
+  readonly path: string;
+  readonly headers: Headers;
+  readonly source: BodySource;
+  readonly idempotent: boolean;
+  readonly headersTimeout: number;
+  readonly bodyTimeout: number;
+  readonly signal: AbortSignal | undefined;
+  #host: ExchangeHost;
+  #phase = Phase.Waiting;
+  #reused = false;
+  #status = 0;
+  #interim = false;
+  #responseStarted = false;
+  #body: ResponseBody | undefined;
+  #paused = false;
+  #lastError: MintError | undefined;
+  #resolve!: (r: PoolResponse) => void;
+  #reject!: (e: unknown) => void;
+  readonly promise: Promise<PoolResponse>;
+
+  constructor(host: ExchangeHost, method: string, path: string, headers: Headers, source: BodySource, idempotent: boolean,
+    headersTimeout: number, bodyTimeout: number, signal: AbortSignal | undefined) {
+    this.#host = host;
+    this.method = method;
+    this.path = path;
+    this.headers = headers;
+    this.source = source;
+    this.idempotent = idempotent;
+    this.headersTimeout = headersTimeout;
+    this.bodyTimeout = bodyTimeout;
+    this.signal = signal;
+    this.promise = new Promise<PoolResponse>((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+    if (signal !== undefined) signal.addEventListener("abort", this, { once: true });
+  }
+
+  /** Whether the request has ended (response body included). */
+  get done(): boolean {
+    return this.#phase === Phase.Done;
+  }
+
+  /**
+   * Start an attempt on `slot`. Returns the error when the connection refused the request
+   * synchronously (nothing was sent): the pool decides what to do with it.
+   */
+  start(slot: Slot, now: number): unknown {
+    const conn = slot.conn;
+    const src = this.source;
+    let body: Body = src.bytes;
+    let pieces = false;
+    if (src.streamed) body = STREAM;
+    else if (body !== null && slot.http2 && body.length > 0 && body.length > Math.min(conn.getWindowSize("connection"), conn.getServerSetting("initialWindowSize") as number)) {
+      // RFC 9113 §6.9.1: no more DATA than the send window allows; the rest waits for WINDOW_UPDATE.
+      body = STREAM;
+      pieces = true;
+    }
+    let ref: RequestRef;
+    try {
+      ref = conn.request(this.method, this.path, this.headers, body);
+    } catch (err) {
+      return err;
+    }
+    this.attempt++;
+    this.slot = slot;
+    this.ref = ref;
+    this.#reused = slot.served++ > 0;
+    this.#phase = Phase.Sent;
+    this.#status = 0;
+    this.#interim = false;
+    slot.inFlight.set(ref, this);
+    if (!this.idempotent) slot.unsafeInFlight++;
+    slot.idleSince = -1;
+    this.deadline = now + this.headersTimeout;
+    this.#host.wakeIn(now, this.headersTimeout);
+    if (body === STREAM) void this.#sendBody(slot, ref, pieces ? src.bytes : undefined);
+    return undefined;
+  }
+
+  // Request body.
+
+  async #sendBody(slot: Slot, ref: RequestRef, whole: Uint8Array | null | undefined): Promise<void> {
+    const conn = slot.conn;
+    try {
+      let chunk: Uint8Array | undefined = whole ?? (await this.source.next());
+      while (chunk !== undefined) {
+        let off = 0;
+        while (off < chunk.length) {
+          if (this.ref !== ref) return;
+          const win = conn.requestBodyWindow(ref);
+          if (win <= 0) {
+            await new Promise<void>((wake) => slot.waitWindow(wake));
+            continue;
+          }
+          const n = Math.min(win, chunk.length - off);
+          conn.streamRequestBody(ref, off === 0 && n === chunk.length ? chunk : chunk.subarray(off, off + n));
+          off += n;
+          const socket = slot.http2 ? undefined : conn.getSocket();
+          if (socket !== undefined && socket.writableNeedDrain) await drained(socket);
+        }
+        if (whole !== undefined) break;
+        chunk = await this.source.next();
+        if (this.ref !== ref) return;
+      }
+      if (this.ref === ref) conn.streamRequestBody(ref, EOF);
+    } catch (err) {
+      if (this.ref !== ref || this.#phase === Phase.Done) return;
+      // The server may answer before reading the whole body: then its response stands.
+      if (this.#phase === Phase.Body) return;
+      this.#failAttempt(err instanceof Error ? (err as MintError) : new HTTPError(slot.http2 ? "http2" : "http1", "closed", String(err)));
+    }
+  }
+
+  // Response parts.
+
+  onPart(part: ResponsePart): void {
+    switch (part.type) {
+      case "data":
+        this.#body!.push(part.data);
+        if (!this.#paused) this.deadline = Date.now() + this.bodyTimeout;
+        return;
+      case "status":
+        this.#responseStarted = true;
+        if (part.status < 200) this.#interim = true;
+        else this.#status = part.status;
+        return;
+      case "headers":
+        if (this.#phase === Phase.Sent) {
+          // RFC 9110 §15.2: 1xx heads are interim; the final one follows.
+          if (this.#interim) {
+            this.#interim = false;
+            return;
+          }
+          this.#onHead(part.headers);
+        } else this.#trailers = part.headers;
+        return;
+      case "done":
+        this.#finish();
+        return;
+      case "error":
+        this.#failAttempt(part.error);
+        return;
+      default:
+        return;
+    }
+  }
+
+  #trailers: Headers = [];
+
+  #onHead(headers: Headers): void {
+    const slot = this.slot!;
+    this.#phase = Phase.Body;
+    const now = Date.now();
+    this.deadline = now + this.bodyTimeout;
+    this.#host.wakeIn(now, this.bodyTimeout);
+    if (!slot.http2) {
+      const hint = keepAliveHint(headers);
+      if (hint !== undefined && hint < slot.keepAlive) slot.keepAlive = hint;
+    }
+    this.#body = new ResponseBody(this);
+    this.#resolve(new PoolResponse(this.#status, headers, slot.http2 ? "http2" : "http1", this.#body));
+  }
+
+  #finish(): void {
+    const body = this.#body;
+    this.#detach();
+    this.#end();
+    body?.end(this.#trailers);
+  }
+
+  /** This attempt failed with `err`: retry when the rules allow, else end the request. */
+  #failAttempt(err: MintError): void {
+    const phase = this.#phase;
+    this.#detach();
+    if (phase === Phase.Body) {
+      this.#end();
+      this.#body!.fail(err);
+      return;
+    }
+    if (mayRetry(err, {
+      reused: this.#reused, idempotent: this.idempotent, replayable: this.source.replayable,
+      responseStarted: this.#responseStarted, attempt: this.attempt, maxAttempts: this.#host.maxAttempts,
+    })) {
+      this.#lastError = err;
+      this.#phase = Phase.Waiting;
+      this.#responseStarted = false;
+      this.#host.requeue(this);
+      return;
+    }
+    this.fail(err);
+  }
+
+  /** The connection this attempt runs on closed without reporting the request. */
+  connectionLost(err: MintError): void {
+    if (this.#phase === Phase.Sent || this.#phase === Phase.Body) this.#failAttempt(err);
+  }
+
+  /** End the request with `err`, wherever it is (queued, in flight, body streaming). */
+  fail(err: Error): void {
+    const phase = this.#phase;
+    if (phase === Phase.Done) return;
+    if (this.queued) this.#host.unqueue(this);
+    if (phase === Phase.Sent || phase === Phase.Body) this.#cancelOnConnection();
+    this.#end();
+    if (phase === Phase.Body) this.#body!.fail(err as MintError);
+    else this.#reject(err);
+    this.source.dispose();
+  }
+
+  /** The clock found `deadline` passed. */
+  timedOut(): void {
+    switch (this.#phase) {
+      case Phase.Waiting:
+        this.fail(poolError("queue_timeout", `no connection became free within the queue timeout${this.#lastError ? ` (last error: ${this.#lastError.message})` : ""}`, this.#lastError));
+        return;
+      case Phase.Sent:
+        this.fail(poolError("headers_timeout", `no response head within ${this.headersTimeout} ms`));
+        return;
+      case Phase.Body:
+        this.fail(poolError("body_timeout", `no response body data for ${this.bodyTimeout} ms`));
+        return;
+    }
+  }
+
+  /** The signal aborted (EventListener). */
+  handleEvent(): void {
+    this.fail(abortedError(this.signal!));
+  }
+
+  // BodyOwner: the reader's pace.
+
+  pauseBody(): void {
+    const slot = this.slot;
+    if (slot === undefined || this.#paused) return;
+    this.#paused = true;
+    this.deadline = Infinity;
+    if (slot.http2) holdReceiveWindow(slot.conn, this.ref!, true);
+    else slot.pauseReading();
+  }
+
+  resumeBody(): void {
+    const slot = this.slot;
+    if (slot === undefined || !this.#paused) return;
+    this.#paused = false;
+    const now = Date.now();
+    this.deadline = now + this.bodyTimeout;
+    this.#host.wakeIn(now, this.bodyTimeout);
+    if (slot.http2) holdReceiveWindow(slot.conn, this.ref!, false);
+    else slot.resumeReading();
+  }
+
+  cancelBody(): void {
+    if (this.#phase !== Phase.Body) return;
+    this.#cancelOnConnection();
+    this.#end();
+  }
+
+  /** Stop this attempt on its connection: RST_STREAM CANCEL on HTTP/2, close on HTTP/1. */
+  #cancelOnConnection(): void {
+    const slot = this.slot;
+    if (slot === undefined) return;
+    const ref = this.ref!;
+    this.#detach();
+    if (slot.http2) {
+      try {
+        // RFC 9113 §8.4... §5.4.2: a stream we no longer want is reset with CANCEL.
+        slot.conn.cancelRequest(ref);
+      } catch {
+        // The connection is closed already.
+      }
+    } else slot.retire();
+  }
+
+  #detach(): void {
+    const slot = this.slot;
+    if (slot === undefined) return;
+    if (this.#paused) {
+      this.#paused = false;
+      if (!slot.http2) slot.resumeReading();
+    }
+    slot.inFlight.delete(this.ref!);
+    if (!this.idempotent) slot.unsafeInFlight--;
+    this.slot = undefined;
+    this.ref = undefined;
+    this.#host.release(slot);
+  }
+
+  #end(): void {
+    this.#phase = Phase.Done;
+    this.deadline = Infinity;
+    this.signal?.removeEventListener("abort", this);
+  }
+}
+
+function drained(socket: import("node:net").Socket): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      socket.off("drain", done);
+      socket.off("close", done);
+      resolve();
+    };
+    socket.on("drain", done);
+    socket.on("close", done);
+  });
+}

@@ -1,0 +1,372 @@
+// Pool: the connections of one origin, and the requests waiting for them.
+//
+// How this works: `request()` makes an Exchange and hands it to a connection with room
+// (HTTP/1: the most recently idle one, LIFO, so the others age out; HTTP/2: the least
+// loaded), or queues it. Connections open on demand, up to `connections`: while the
+// protocol of an https origin is unknown only one opens (its ALPN decides); an HTTP/2
+// origin gets a second connection only when every open one is saturated. When a connection
+// has room again, the queue is served in order. One clock (`maintain`) handles every
+// deadline: queue, headers and body timeouts, idle keep-alive and connection age.
+
+import { MintError, TransportError, type Connection, type ConnectOptions, type Headers, type Protocol } from "../index.js";
+import { BodySource } from "./body-source.js";
+import { Clock } from "./clock.js";
+import { dial } from "./dial.js";
+import { poolError } from "./errors.js";
+import { Exchange, type ExchangeHost, type PoolResponse } from "./exchange.js";
+import { isIdempotentMethod, normalizeHeaders, resolvePoolOptions, type PoolOptions, type RequestOptions, type ResolvedPoolOptions } from "./options.js";
+import { originKey, parseOrigin, type PoolOrigin } from "./origin.js";
+import { WaitQueue } from "./queue.js";
+import { Slot, type SlotOwner } from "./slot.js";
+import type { PoolStats } from "./stats.js";
+
+export class Pool implements ExchangeHost, SlotOwner {
+  readonly origin: PoolOrigin;
+  readonly #key: string;
+  readonly #opts: ResolvedPoolOptions;
+  readonly #connectOpts: ConnectOptions;
+  readonly #queue = new WaitQueue<Exchange>();
+  readonly #slots: Slot[] = [];
+  /** HTTP/1 idle connections, most recent last. */
+  readonly #idle: Slot[] = [];
+  readonly #clock: Clock;
+  readonly #dialAbort = new AbortController();
+  #protocol: Protocol | undefined;
+  #connecting = 0;
+  #closing = false;
+  #destroyed = false;
+  #closed: Promise<void> | undefined;
+  #resolveClosed: (() => void) | undefined;
+
+  /** TypeError for a bad origin or bad options. */
+  constructor(origin: string | URL, opts: PoolOptions = {}) {
+    this.origin = parseOrigin(origin);
+    this.#key = originKey(this.origin);
+    this.#opts = resolvePoolOptions(opts);
+    const c = this.#opts.connect;
+    // The pool reads no pushed responses: turn server push off (RFC 9113 §6.5.2).
+    this.#connectOpts = { ...c, mode: "active", clientSettings: { enablePush: false, ...c.clientSettings } };
+    const protocols = c.protocols ?? ["http1", "http2"];
+    if (protocols.length === 1) this.#protocol = protocols[0];
+    else if (this.origin.scheme === "http") this.#protocol = "http1";
+    this.#clock = new Clock((now) => this.maintain(now));
+  }
+
+  get maxAttempts(): number {
+    return this.#opts.maxAttempts;
+  }
+
+  /**
+   * Send a request to this origin. `url` is a path ("/a?b") or a full URL of this origin.
+   * Resolves with the response head once it arrives; the body streams after.
+   * Errors: TransportError `queue_full`, `queue_timeout`, `headers_timeout`, `aborted`,
+   * `pool_closed`, or the connection's own (connect errors, `closed`, HTTP/2 stream
+   * errors...) when no retry is allowed; TypeError for misuse (bad URL, method, body).
+   */
+  request(url: string | URL, init: RequestOptions = {}): Promise<PoolResponse> {
+    let path: string, method: string, headers: Headers, source: BodySource;
+    try {
+      path = this.#pathOf(url);
+      if (init.method !== undefined && typeof init.method !== "string") throw new TypeError("method must be a string");
+      method = init.method === undefined ? "GET" : init.method.toUpperCase();
+      headers = normalizeHeaders(init.headers);
+      source = new BodySource(init.body);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const ex = new Exchange(this, method, path, headers, source, init.idempotent ?? isIdempotentMethod(method),
+      init.headersTimeout ?? this.#opts.headersTimeout, init.bodyTimeout ?? this.#opts.bodyTimeout, init.signal);
+    if (init.signal?.aborted === true) {
+      ex.handleEvent();
+      return ex.promise;
+    }
+    if (this.#closing) {
+      ex.fail(poolError("pool_closed", `the pool for ${this.#key} is closed`));
+      return ex.promise;
+    }
+    const slot = this.#queue.size === 0 ? this.#pick(ex.idempotent) : undefined;
+    if (slot === undefined || !this.#start(ex, slot, Date.now())) this.#enqueue(ex);
+    return ex.promise;
+  }
+
+  /** No new requests; those queued and in flight finish, then every connection closes. */
+  close(): Promise<void> {
+    this.#closing = true;
+    this.#closed ??= new Promise((resolve) => (this.#resolveClosed = resolve));
+    this.#checkClosed();
+    return this.#closed;
+  }
+
+  /** Fail queued then in-flight requests with `err` (else TransportError `pool_closed`) and close now. */
+  destroy(err?: Error): Promise<void> {
+    if (!this.#destroyed) {
+      this.#destroyed = true;
+      this.#closing = true;
+      const error = err instanceof MintError ? err : err !== undefined ? poolError("pool_closed", err.message, err) : poolError("pool_closed", `the pool for ${this.#key} was destroyed`);
+      for (const ex of [...this.#queue]) ex.fail(error);
+      for (const slot of [...this.#slots]) for (const ex of [...slot.inFlight.values()]) ex.fail(error);
+      this.#dialAbort.abort(error);
+      for (const slot of [...this.#slots]) slot.retire();
+    }
+    return this.close();
+  }
+
+  /** Connections, their protocols and load, and the requests waiting and in flight. */
+  stats(): PoolStats {
+    let http1 = 0, http2 = 0, busy = 0, idle = 0, inFlight = 0;
+    for (const s of this.#slots) {
+      if (s.state === "gone") continue;
+      if (s.http2) http2++;
+      else http1++;
+      const n = s.inFlight.size;
+      inFlight += n;
+      if (n > 0) busy++;
+      else if (s.state === "open") idle++;
+    }
+    return { connections: http1 + http2, http1, http2, busy, idle, queued: this.#queue.size, inFlight };
+  }
+
+  /** Run every deadline due at `now`; returns ms until the next one (Infinity: none). */
+  maintain(now: number): number {
+    let next = Infinity;
+    if (this.#queue.size > 0) {
+      for (const ex of [...this.#queue]) {
+        if (ex.deadline <= now) ex.timedOut();
+        else if (ex.deadline < next) next = ex.deadline;
+      }
+    }
+    for (const slot of [...this.#slots]) {
+      if (slot.state === "gone" || slot.state === "closing") continue;
+      if (slot.retireAt <= now) slot.drain();
+      else if (slot.retireAt < next) next = slot.retireAt;
+      if (slot.inFlight.size === 0) {
+        const until = slot.idleSince + slot.keepAlive;
+        if (slot.state !== "open" || until <= now) slot.retire();
+        else if (until < next) next = until;
+        continue;
+      }
+      for (const ex of [...slot.inFlight.values()]) {
+        if (ex.deadline <= now) ex.timedOut();
+        else if (ex.deadline < next) next = ex.deadline;
+      }
+    }
+    return next - now;
+  }
+
+  // ExchangeHost
+
+  requeue(ex: Exchange): void {
+    if (this.#destroyed) {
+      ex.fail(poolError("pool_closed", `the pool for ${this.#key} was destroyed`));
+      return;
+    }
+    this.#queue.unshift(ex);
+    this.#serve();
+  }
+
+  unqueue(ex: Exchange): void {
+    this.#queue.remove(ex);
+  }
+
+  release(slot: Slot): void {
+    // The server may change its stream limit at any time (RFC 9113 §6.5.2).
+    if (slot.http2) slot.refreshCapacity();
+    if (slot.inFlight.size === 0) this.#becameIdle(slot);
+    if (this.#queue.size > 0) this.#serve();
+    else if (this.#closing) this.#checkClosed();
+  }
+
+  #becameIdle(slot: Slot): void {
+    {
+      const now = Date.now();
+      slot.idleSince = now;
+      if (slot.state === "draining") slot.retire();
+      else if (slot.state === "open") {
+        this.#clock.arm(now, slot.keepAlive);
+        if (!slot.http2 && !slot.stacked) {
+          slot.stacked = true;
+          this.#idle.push(slot);
+        }
+      }
+    }
+  }
+
+  wakeIn(now: number, inMs: number): void {
+    this.#clock.arm(now, inMs);
+  }
+
+  // SlotOwner
+
+  slotFree(slot: Slot): void {
+    slot.refreshCapacity();
+    if (this.#queue.size > 0) this.#serve();
+  }
+
+  slotClosed(slot: Slot, err: MintError | undefined): void {
+    if (slot.state === "open" || slot.state === "draining") slot.state = "closing";
+    const lost = err ?? new TransportError("closed", `the connection to ${this.#key} closed`);
+    for (const ex of [...slot.inFlight.values()]) ex.connectionLost(lost);
+    this.#serve();
+  }
+
+  slotGone(slot: Slot): void {
+    const i = this.#slots.indexOf(slot);
+    if (i !== -1) this.#slots.splice(i, 1);
+    this.#serve();
+    this.#checkClosed();
+  }
+
+  // Internals
+
+  #pathOf(url: string | URL): string {
+    if (typeof url === "string" && url.startsWith("/")) return url;
+    const u = typeof url === "string" ? new URL(url) : url;
+    if (!(u instanceof URL)) throw new TypeError("url must be a path or a URL");
+    const port = u.port === "" ? (u.protocol === "https:" ? 443 : 80) : Number(u.port);
+    const host = u.hostname.startsWith("[") ? u.hostname.slice(1, -1) : u.hostname;
+    if (u.protocol !== `${this.origin.scheme}:` || host !== this.origin.host || port !== this.origin.port) {
+      throw new TypeError(`${u.href} is not on this pool's origin ${this.#key}`);
+    }
+    return u.pathname + u.search;
+  }
+
+  #enqueue(ex: Exchange): void {
+    if (this.#queue.size >= this.#opts.maxQueued) {
+      ex.fail(poolError("queue_full", `${this.#queue.size} requests already wait for a connection to ${this.#key} (maxQueued)`));
+      return;
+    }
+    const now = Date.now();
+    ex.deadline = now + this.#opts.queueTimeout;
+    this.#clock.arm(now, this.#opts.queueTimeout);
+    this.#queue.push(ex);
+    this.#maybeOpen();
+  }
+
+  /** Start `ex` on `slot`; false when the connection refused it before sending anything. */
+  #start(ex: Exchange, slot: Slot, now: number): boolean {
+    const err = ex.start(slot, now);
+    if (err === undefined) {
+      if (slot.stacked && slot.inFlight.size > 0) this.#unstack(slot);
+      return true;
+    }
+    const reason = err instanceof MintError ? err.reason : "";
+    if (reason === "too_many_concurrent_requests") {
+      slot.capacity = Math.max(1, slot.inFlight.size);
+      return false;
+    }
+    if (reason === "closed" || reason === "closed_for_writing") {
+      slot.drain();
+      return false;
+    }
+    // Misuse or a request the connection cannot carry (bad header, method, ...): no retry.
+    ex.fail(err instanceof Error ? err : new TypeError(String(err)));
+    return true;
+  }
+
+  #unstack(slot: Slot): void {
+    const i = this.#idle.lastIndexOf(slot);
+    if (i !== -1) this.#idle.splice(i, 1);
+    slot.stacked = false;
+  }
+
+  /** Hand queued requests to connections with room, then open connections if needed. */
+  #serve(): void {
+    const now = Date.now();
+    for (let ex = this.#queue.peek(); ex !== undefined; ex = this.#queue.peek()) {
+      const slot = this.#pick(ex.idempotent);
+      if (slot === undefined) break;
+      this.#queue.shift();
+      if (!this.#start(ex, slot, now)) this.#queue.unshift(ex);
+    }
+    this.#maybeOpen();
+    if (this.#closing) this.#checkClosed();
+  }
+
+  #pick(idempotent: boolean): Slot | undefined {
+    if (this.#protocol === "http2") {
+      let best: Slot | undefined;
+      for (const s of this.#slots) {
+        if (s.hasRoom(idempotent) && (best === undefined || s.inFlight.size < best.inFlight.size)) best = s;
+      }
+      return best;
+    }
+    const idle = this.#idle;
+    while (idle.length > 0) {
+      const s = idle.pop()!;
+      s.stacked = false;
+      if (s.state === "open" && s.inFlight.size === 0 && s.retireAt > Date.now()) return s;
+    }
+    if (this.#opts.pipelining > 1 && idempotent) {
+      for (const s of this.#slots) if (s.hasRoom(true)) return s;
+    }
+    return undefined;
+  }
+
+  #maybeOpen(): void {
+    const waiting = this.#queue.size;
+    if (waiting === 0 || this.#closing && this.#destroyed) return;
+    const total = this.#slots.length + this.#connecting;
+    const room = this.#opts.connections - total;
+    if (room <= 0) return;
+    if (this.#protocol === undefined) {
+      // ALPN decides the protocol: one connection until it is known.
+      if (total === 0) this.#open();
+      return;
+    }
+    if (this.#protocol === "http2") {
+      if (this.#connecting > 0) return;
+      // A second connection only when every open one is saturated (and knows its limit).
+      for (const s of this.#slots) if (s.state === "open" && (!s.settingsKnown || s.inFlight.size < s.capacity)) return;
+      this.#open();
+      return;
+    }
+    let n = Math.min(waiting - this.#connecting, room);
+    while (n-- > 0) this.#open();
+  }
+
+  #open(): void {
+    this.#connecting++;
+    dial(this.origin, this.#connectOpts, this.#dialAbort.signal).then(
+      (conn) => this.#dialed(conn),
+      (err: unknown) => this.#dialFailed(err),
+    );
+  }
+
+  #dialed(conn: Connection): void {
+    this.#connecting--;
+    if (this.#destroyed || (this.#closing && this.#queue.size === 0)) {
+      void conn.close().then(() => this.#checkClosed());
+      return;
+    }
+    this.#protocol = conn.protocol;
+    const now = Date.now();
+    const slot = new Slot(conn, this, now, this.#opts.pipelining, this.#opts.keepAliveTimeout, this.#opts.maxConnectionAge);
+    this.#slots.push(slot);
+    this.#clock.arm(now, slot.retireAt - now);
+    this.#becameIdle(slot);
+    this.#serve();
+  }
+
+  #dialFailed(err: unknown): void {
+    this.#connecting--;
+    const error = err instanceof MintError ? err : poolError("pool_closed", `connecting to ${this.#key} failed: ${String(err)}`, err);
+    // A fresh connection failed: no live connection will serve the queue, so it fails.
+    if (this.#slots.length === 0 && this.#connecting === 0) {
+      for (const ex of [...this.#queue]) ex.fail(error);
+    }
+    this.#checkClosed();
+  }
+
+  #checkClosed(): void {
+    if (!this.#closing) return;
+    if (this.#queue.size === 0) {
+      for (const s of this.#slots) if (s.inFlight.size === 0) s.retire();
+    }
+    if (this.#slots.length === 0 && this.#connecting === 0 && this.#queue.size === 0 && this.#resolveClosed !== undefined) {
+      this.#clock.stop();
+      const resolve = this.#resolveClosed;
+      this.#resolveClosed = undefined;
+      resolve();
+    }
+  }
+}

@@ -1,0 +1,240 @@
+// A response body as the caller reads it: an async iterable of Uint8Array chunks with
+// text(), json(), bytes() and cancel(), and the trailers promise.
+//
+// How this works: the exchange pushes chunks as they arrive; the reader takes them. When
+// more than HIGH_WATER bytes wait unread, the owner is asked to pause (its stream's window
+// is held on HTTP/2, its socket stops being read on HTTP/1); once the reader has brought it
+// under LOW_WATER, to resume. So what waits here stays around one window, whatever the
+// reader does. text()/json()/bytes() collect without pausing (they keep everything anyway).
+
+import type { Headers, MintError } from "../index.js";
+
+/** What the body tells the exchange that feeds it. */
+export interface BodyOwner {
+  pauseBody(): void;
+  resumeBody(): void;
+  /** The reader stopped reading before the end (cancel(), break out of for await). */
+  cancelBody(): void;
+}
+
+const HIGH_WATER = 64 * 1024;
+const LOW_WATER = 16 * 1024;
+const decoder = new TextDecoder();
+const noop = (): void => {};
+
+type Waiter = { resolve: (r: IteratorResult<Uint8Array>) => void; reject: (e: unknown) => void };
+
+export class ResponseBody implements AsyncIterableIterator<Uint8Array> {
+  #owner: BodyOwner | undefined;
+  #chunks: Uint8Array[] = [];
+  #head = 0;
+  #buffered = 0;
+  #paused = false;
+  /** "open" until the last chunk; then "ended", "failed" or "cancelled". */
+  #state: "open" | "ended" | "failed" | "cancelled" = "open";
+  #error: MintError | undefined;
+  #trailers: Headers = [];
+  #waiter: Waiter | undefined;
+  #collect: { resolve: (b: Uint8Array[]) => void; reject: (e: unknown) => void } | undefined;
+  #trailersDeferred: { promise: Promise<Headers>; resolve: (h: Headers) => void; reject: (e: unknown) => void } | undefined;
+  #used = false;
+
+  constructor(owner: BodyOwner) {
+    this.#owner = owner;
+  }
+
+  // Fed by the exchange.
+
+  /** A chunk of the body arrived. */
+  push(chunk: Uint8Array): void {
+    if (this.#state !== "open") return;
+    const w = this.#waiter;
+    if (w !== undefined) {
+      this.#waiter = undefined;
+      w.resolve({ value: chunk, done: false });
+      return;
+    }
+    this.#chunks.push(chunk);
+    this.#buffered += chunk.length;
+    if (this.#collect === undefined && !this.#paused && this.#buffered > HIGH_WATER) {
+      this.#paused = true;
+      this.#owner?.pauseBody();
+    }
+  }
+
+  /** The body ended, with `trailers` ([] when none). */
+  end(trailers: Headers): void {
+    if (this.#state !== "open") return;
+    this.#state = "ended";
+    this.#trailers = trailers;
+    this.#owner = undefined;
+    this.#trailersDeferred?.resolve(trailers);
+    const c = this.#collect;
+    if (c !== undefined) {
+      this.#collect = undefined;
+      c.resolve(this.#takeAll());
+    }
+    const w = this.#waiter;
+    if (w !== undefined) {
+      this.#waiter = undefined;
+      w.resolve({ value: undefined, done: true });
+    }
+  }
+
+  /** The body failed. */
+  fail(err: MintError): void {
+    if (this.#state !== "open") return;
+    this.#state = "failed";
+    this.#error = err;
+    this.#owner = undefined;
+    this.#chunks = [];
+    this.#buffered = 0;
+    this.#trailersDeferred?.reject(err);
+    const c = this.#collect;
+    if (c !== undefined) {
+      this.#collect = undefined;
+      c.reject(err);
+    }
+    const w = this.#waiter;
+    if (w !== undefined) {
+      this.#waiter = undefined;
+      w.reject(err);
+    }
+  }
+
+  /** The trailers: [] when none or cancelled; rejects with the body's error (handled, never unhandled). */
+  trailers(): Promise<Headers> {
+    if (this.#state === "ended" || this.#state === "cancelled") return Promise.resolve(this.#trailers);
+    if (this.#state === "failed") {
+      const p = Promise.reject(this.#error);
+      p.catch(noop);
+      return p;
+    }
+    if (this.#trailersDeferred === undefined) {
+      let resolve!: (h: Headers) => void;
+      let reject!: (e: unknown) => void;
+      const promise = new Promise<Headers>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+      promise.catch(noop);
+      this.#trailersDeferred = { promise, resolve, reject };
+    }
+    return this.#trailersDeferred.promise;
+  }
+
+  // Read by the caller.
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<Uint8Array>> {
+    if (this.#head < this.#chunks.length) {
+      const chunk = this.#chunks[this.#head]!;
+      this.#chunks[this.#head++] = undefined as unknown as Uint8Array;
+      if (this.#head === this.#chunks.length) {
+        this.#chunks = [];
+        this.#head = 0;
+      }
+      this.#buffered -= chunk.length;
+      if (this.#paused && this.#buffered <= LOW_WATER) {
+        this.#paused = false;
+        this.#owner?.resumeBody();
+      }
+      return Promise.resolve({ value: chunk, done: false });
+    }
+    if (this.#paused) {
+      this.#paused = false;
+      this.#owner?.resumeBody();
+    }
+    switch (this.#state) {
+      case "ended":
+      case "cancelled":
+        return Promise.resolve({ value: undefined, done: true });
+      case "failed":
+        return Promise.reject(this.#error);
+    }
+    if (this.#waiter !== undefined || this.#collect !== undefined) return Promise.reject(new TypeError("the body is already being read"));
+    return new Promise((resolve, reject) => {
+      this.#waiter = { resolve, reject };
+    });
+  }
+
+  /** Leaving a for-await loop early cancels the body. */
+  async return(): Promise<IteratorResult<Uint8Array>> {
+    await this.cancel();
+    return { value: undefined, done: true };
+  }
+
+  /** The whole body as bytes. Rejects with the body's error. */
+  async bytes(): Promise<Uint8Array> {
+    const chunks = await this.#all();
+    if (chunks.length === 1) return chunks[0]!;
+    let n = 0;
+    for (const c of chunks) n += c.length;
+    const out = new Uint8Array(n);
+    let o = 0;
+    for (const c of chunks) {
+      out.set(c, o);
+      o += c.length;
+    }
+    return out;
+  }
+
+  /** The whole body decoded as UTF-8. */
+  async text(): Promise<string> {
+    return decoder.decode(await this.bytes());
+  }
+
+  /** The whole body parsed as JSON. */
+  async json(): Promise<unknown> {
+    return JSON.parse(await this.text()) as unknown;
+  }
+
+  /** Stop reading: buffered data is dropped, the stream is reset (HTTP/2) or the connection closed (HTTP/1). */
+  cancel(): Promise<void> {
+    if (this.#state !== "open") return Promise.resolve();
+    this.#state = "cancelled";
+    this.#chunks = [];
+    this.#buffered = 0;
+    this.#trailersDeferred?.resolve([]);
+    const owner = this.#owner;
+    this.#owner = undefined;
+    const w = this.#waiter;
+    if (w !== undefined) {
+      this.#waiter = undefined;
+      w.resolve({ value: undefined, done: true });
+    }
+    owner?.cancelBody();
+    return Promise.resolve();
+  }
+
+  #all(): Promise<Uint8Array[]> {
+    if (this.#used || this.#waiter !== undefined) return Promise.reject(new TypeError("the body is already being read"));
+    this.#used = true;
+    switch (this.#state) {
+      case "ended":
+        return Promise.resolve(this.#takeAll());
+      case "failed":
+        return Promise.reject(this.#error);
+      case "cancelled":
+        return Promise.resolve([]);
+    }
+    if (this.#paused) {
+      this.#paused = false;
+      this.#owner?.resumeBody();
+    }
+    return new Promise((resolve, reject) => {
+      this.#collect = { resolve, reject };
+    });
+  }
+
+  #takeAll(): Uint8Array[] {
+    const out = this.#head === 0 ? this.#chunks : this.#chunks.slice(this.#head);
+    this.#chunks = [];
+    this.#head = 0;
+    this.#buffered = 0;
+    return out;
+  }
+}

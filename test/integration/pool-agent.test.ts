@@ -1,0 +1,52 @@
+// Agent through a proxy (forward for http, CONNECT tunnel for https, credentials from the
+// proxy URL), graceful close with requests in flight, and connect errors.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { Agent, Pool } from "../../src/pool/index.js";
+import { testCerts } from "../support/certs.js";
+import { startProxy, startHTTPOrigin, startTLSOrigin } from "../support/proxy-server.js";
+import { startHTTPServer, startRawServer } from "../support/servers.js";
+
+test("Agent with a proxy URL: forward proxy for http, tunnel for https, Proxy-Authorization from userinfo", async () => {
+  const certs = testCerts();
+  const proxy = await startProxy({ auth: { user: "u", password: "p w" } });
+  const plain = await startHTTPOrigin();
+  const secure = await startTLSOrigin(certs.valid);
+  const agent = new Agent({ proxy: `http://u:p%20w@127.0.0.1:${proxy.port}`, connect: { transportOpts: { cacerts: [certs.rootCA.cert] } } });
+  const a = await agent.request(`http://127.0.0.1:${plain.port}/via-forward`);
+  assert.equal(((await a.body.json()) as { url: string }).url, "/via-forward");
+  const b = await agent.request(`https://127.0.0.1:${secure.port}/via-tunnel`);
+  assert.equal(b.protocol, "http2");
+  assert.equal(((await b.body.json()) as { url: string }).url, "/via-tunnel");
+  assert.ok(proxy.seen.some((s) => s.method === "CONNECT"));
+  assert.ok(proxy.seen.some((s) => s.method === "GET" && s.url === `http://127.0.0.1:${plain.port}/via-forward`));
+  await agent.close();
+  await Promise.all([proxy.close(), plain.close(), secure.close()]);
+});
+
+test("close() lets requests in flight and queued finish, then closes every connection", async () => {
+  const server = await startHTTPServer((req, res) => setTimeout(() => res.end(req.url), 40));
+  const pool = new Pool(`http://127.0.0.1:${server.port}`, { connections: 1 });
+  const first = pool.request("/first");
+  const second = pool.request("/second");
+  await new Promise((r) => setTimeout(r, 10));
+  const closed = pool.close();
+  await assert.rejects(pool.request("/late"), { reason: "pool_closed" });
+  assert.equal(await (await first).body.text(), "/first");
+  assert.equal(await (await second).body.text(), "/second");
+  await closed;
+  assert.equal(pool.stats().connections, 0);
+  await server.close();
+});
+
+test("a connect error fails the queued requests and is not retried", async () => {
+  const dead = await startRawServer(() => {});
+  const port = dead.port;
+  await dead.close();
+  const pool = new Pool(`http://127.0.0.1:${port}`);
+  const rs = await Promise.allSettled([pool.request("/a"), pool.request("/b")]);
+  for (const r of rs) assert.equal(r.status === "rejected" && (r.reason as { reason: string }).reason, "econnrefused");
+  assert.deepEqual(pool.stats(), { connections: 0, http1: 0, http2: 0, busy: 0, idle: 0, queued: 0, inFlight: 0 });
+  await pool.close();
+});
