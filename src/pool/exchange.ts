@@ -6,17 +6,15 @@
 // Deadlines are numbers the pool's clock checks (`deadline`): the queue deadline while
 // queued, the headers deadline once sent, the body deadline (moved on each chunk, and
 // suspended while the reader is behind) while the body streams.
-//
-// Request bodies are sent within the HTTP/2 send window (the connection's "window" event
-// wakes a waiting body) and, on HTTP/1, within the socket's buffer ('drain').
 
-import { EOF, HTTPError, STREAM, type Body, type Connection, type Headers, type MintError, type Protocol, type RequestRef, type ResponsePart } from "../index.js";
+import { HTTPError, STREAM, type Body, type Connection, type Headers, type MintError, type Protocol, type RequestRef, type ResponsePart } from "../index.js";
 import type { BodySource } from "./body-source.js";
 import { abortedError, poolError } from "./errors.js";
 import type { Waiting } from "./queue.js";
 import { ResponseBody, type BodyOwner } from "./response-body.js";
 import { keepAliveHint } from "./keep-alive.js";
 import { mayRetry } from "./retry.js";
+import { sendBody } from "./request-body.js";
 import type { Slot } from "./slot.js";
 
 /** What an exchange needs from its pool. */
@@ -85,6 +83,8 @@ export class Exchange implements Waiting, BodyOwner {
   #responseStarted = false;
   #body: ResponseBody | undefined;
   #paused = false;
+  /** A streamed request body is still being sent on the current attempt. */
+  #sending = false;
   #lastError: MintError | undefined;
   #resolve!: (r: PoolResponse) => void;
   #reject!: (e: unknown) => void;
@@ -137,13 +137,16 @@ export class Exchange implements Waiting, BodyOwner {
     this.attempt++;
     this.slot = slot;
     this.ref = ref;
-    this.#reused = slot.served++ > 0;
+    this.#reused = slot.proven;
     this.#phase = Phase.Sent;
     this.#status = 0;
     this.#interim = false;
     slot.inFlight.set(ref, this);
     if (!this.idempotent) slot.unsafeInFlight++;
-    slot.idleSince = -1;
+    if (slot.idleSince !== -1) {
+      slot.idleSince = -1;
+      conn.getSocket().ref();
+    }
     this.deadline = now + this.headersTimeout;
     this.#host.wakeIn(now, this.headersTimeout);
     if (body === STREAM) void this.#sendBody(slot, ref, pieces ? src.bytes : undefined);
@@ -153,30 +156,12 @@ export class Exchange implements Waiting, BodyOwner {
   // Request body.
 
   async #sendBody(slot: Slot, ref: RequestRef, whole: Uint8Array | null | undefined): Promise<void> {
-    const conn = slot.conn;
+    this.#sending = true;
     try {
-      let chunk: Uint8Array | undefined = whole ?? (await this.source.next());
-      while (chunk !== undefined) {
-        let off = 0;
-        while (off < chunk.length) {
-          if (this.ref !== ref) return;
-          const win = conn.requestBodyWindow(ref);
-          if (win <= 0) {
-            await new Promise<void>((wake) => slot.waitWindow(wake));
-            continue;
-          }
-          const n = Math.min(win, chunk.length - off);
-          conn.streamRequestBody(ref, off === 0 && n === chunk.length ? chunk : chunk.subarray(off, off + n));
-          off += n;
-          const socket = slot.http2 ? undefined : conn.getSocket();
-          if (socket !== undefined && socket.writableNeedDrain) await drained(socket);
-        }
-        if (whole !== undefined) break;
-        chunk = await this.source.next();
-        if (this.ref !== ref) return;
-      }
-      if (this.ref === ref) conn.streamRequestBody(ref, EOF);
+      await sendBody(slot, ref, this.source, whole ?? undefined, () => this.ref === ref);
+      if (this.ref === ref) this.#sending = false;
     } catch (err) {
+      if (this.ref === ref) this.#sending = false;
       if (this.ref !== ref || this.#phase === Phase.Done) return;
       // The server may answer before reading the whole body: then its response stands.
       if (this.#phase === Phase.Body) return;
@@ -222,6 +207,7 @@ export class Exchange implements Waiting, BodyOwner {
 
   #onHead(headers: Headers): void {
     const slot = this.slot!;
+    slot.proven = true;
     this.#phase = Phase.Body;
     const now = Date.now();
     this.deadline = now + this.bodyTimeout;
@@ -236,7 +222,14 @@ export class Exchange implements Waiting, BodyOwner {
 
   #finish(): void {
     const body = this.#body;
-    this.#detach();
+    if (this.#sending) {
+      // The response ended before our body did (RFC 9113 §8.1 allows it): stop sending. On
+      // HTTP/2 the stream is reset so it stops counting against the server's limit; an
+      // HTTP/1 connection in the middle of a body cannot carry another request.
+      this.#sending = false;
+      this.#cancelOnConnection();
+      this.source.dispose();
+    } else this.#detach();
     this.#end();
     body?.end(this.#trailers);
   }
@@ -275,7 +268,7 @@ export class Exchange implements Waiting, BodyOwner {
     if (this.queued) this.#host.unqueue(this);
     if (phase === Phase.Sent || phase === Phase.Body) this.#cancelOnConnection();
     this.#end();
-    if (phase === Phase.Body) this.#body!.fail(err as MintError);
+    if (phase === Phase.Body) this.#body!.fail(err);
     else this.#reject(err);
     this.source.dispose();
   }
@@ -336,7 +329,7 @@ export class Exchange implements Waiting, BodyOwner {
     this.#detach();
     if (slot.http2) {
       try {
-        // RFC 9113 §8.4... §5.4.2: a stream we no longer want is reset with CANCEL.
+        // RFC 9113 §7: CANCEL says the stream is no longer needed; the others go on.
         slot.conn.cancelRequest(ref);
       } catch {
         // The connection is closed already.
@@ -351,6 +344,7 @@ export class Exchange implements Waiting, BodyOwner {
       this.#paused = false;
       if (!slot.http2) slot.resumeReading();
     }
+    this.#sending = false;
     slot.inFlight.delete(this.ref!);
     if (!this.idempotent) slot.unsafeInFlight--;
     this.slot = undefined;
@@ -363,16 +357,4 @@ export class Exchange implements Waiting, BodyOwner {
     this.deadline = Infinity;
     this.signal?.removeEventListener("abort", this);
   }
-}
-
-function drained(socket: import("node:net").Socket): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      socket.off("drain", done);
-      socket.off("close", done);
-      resolve();
-    };
-    socket.on("drain", done);
-    socket.on("close", done);
-  });
 }

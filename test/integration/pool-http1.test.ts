@@ -8,8 +8,8 @@ import assert from "node:assert/strict";
 import type { Socket } from "node:net";
 import { Pool } from "../../src/pool/index.js";
 import { startHTTPServer, startRawServer } from "../support/servers.js";
+import { sleep, until } from "../support/wait.js";
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const OK = "HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok";
 
 /** A raw server answering each request head with `answer(socket, index on that socket, head)`. */
@@ -63,7 +63,7 @@ test("at most `connections` sockets; the rest waits in the queue", async () => {
   });
   const pool = new Pool(`http://127.0.0.1:${server.port}`, { connections: 2 });
   const all = Promise.all(Array.from({ length: 6 }, () => pool.request("/").then((r) => r.body.text())));
-  await sleep(15);
+  await until(() => pool.stats().inFlight === 2);
   assert.equal(pool.stats().queued, 4);
   assert.equal(pool.stats().inFlight, 2);
   assert.deepEqual(await all, Array(6).fill("ok"));
@@ -119,7 +119,7 @@ test("an idle connection the server closed is dropped before reuse", async () =>
   });
   const pool = new Pool(`http://127.0.0.1:${server.port}`, { retry: false });
   await (await pool.request("/")).body.text();
-  await sleep(80);
+  await until(() => pool.stats().connections === 0);
   assert.equal(pool.stats().connections, 0);
   // With retries off, success proves the request did not go to the dead socket.
   assert.equal(await (await pool.request("/")).body.text(), "ok");
@@ -135,7 +135,7 @@ test("an unsolicited byte on an idle connection retires it", async () => {
   });
   const pool = new Pool(`http://127.0.0.1:${server.port}`, { retry: false });
   await (await pool.request("/")).body.text();
-  await sleep(80);
+  await until(() => pool.stats().connections === 0);
   assert.equal(pool.stats().connections, 0);
   assert.equal(await (await pool.request("/")).body.text(), "ok");
   assert.equal(server.connections(), 2);
@@ -219,14 +219,14 @@ test("keepAliveTimeout closes idle connections; maxConnectionAge replaces old on
   const pool = new Pool(`http://127.0.0.1:${server.port}`, { keepAliveTimeout: 50 });
   await (await pool.request("/")).body.text();
   assert.equal(pool.stats().idle, 1);
-  await sleep(150);
+  await until(() => pool.stats().connections === 0);
   assert.equal(pool.stats().connections, 0);
   await pool.close();
 
-  const aged = new Pool(`http://127.0.0.1:${server.port}`, { maxConnectionAge: 60 });
+  const aged = new Pool(`http://127.0.0.1:${server.port}`, { maxConnectionAge: 400 });
   const first = await (await aged.request("/")).body.text();
   assert.equal(await (await aged.request("/")).body.text(), first);
-  await sleep(120);
+  await sleep(450);
   assert.notEqual(await (await aged.request("/")).body.text(), first);
   await aged.close();
   await server.close();

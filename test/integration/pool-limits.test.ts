@@ -8,8 +8,8 @@ import { Pool } from "../../src/pool/index.js";
 import { startHTTPServer, startRawServer } from "../support/servers.js";
 import { startFaultServer, type Peer } from "../support/fault-server.js";
 import { FrameBuilder } from "../support/h2-frames.js";
+import { sleep, until } from "../support/wait.js";
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 async function stallingServer() {
   const held: ServerResponse[] = [];
@@ -31,9 +31,11 @@ async function stallingServer() {
 
 test("queueTimeout and maxQueued", async () => {
   const server = await stallingServer();
-  const pool = new Pool(`http://127.0.0.1:${server.port}`, { connections: 1, queueTimeout: 60, maxQueued: 1, headersTimeout: 2000 });
+  const pool = new Pool(`http://127.0.0.1:${server.port}`, { connections: 1, queueTimeout: 400, maxQueued: 1, headersTimeout: 5000 });
+  // The connection opens first, so the queue timeout below measures only the wait for it.
+  assert.equal(await (await pool.request("/fast")).body.text(), "fast");
   const stuck = pool.request("/stall").catch((e: unknown) => e);
-  await sleep(20);
+  await until(() => pool.stats().inFlight === 1);
   const waiting = pool.request("/fast");
   waiting.catch(() => {});
   await assert.rejects(pool.request("/fast"), { name: "TransportError", reason: "queue_full" });
@@ -69,13 +71,13 @@ test("abort while queued, while connecting, in flight (HTTP/1) and while the bod
   // Queued behind it.
   const queued = new AbortController();
   const p2 = pool.request("/fast", { signal: queued.signal });
-  await sleep(20);
+  await until(() => pool.stats().inFlight === 1 && pool.stats().queued === 1);
   assert.equal(pool.stats().queued, 1);
   queued.abort(new Error("not needed"));
   await assert.rejects(p2, (e: Error & { reason?: string }) => e.reason === "aborted" && (e.cause as Error).message === "not needed");
   inflight.abort();
   await assert.rejects(p1, { reason: "aborted" });
-  await sleep(20);
+  await until(() => pool.stats().connections === 0);
   assert.equal(pool.stats().connections, 0, "the aborted HTTP/1 request's connection is closed");
   // While the body streams.
   const bodyAbort = new AbortController();
@@ -142,7 +144,7 @@ test("destroy fails queued requests first, then those in flight, with pool_close
   const pool = new Pool(`http://127.0.0.1:${server.port}`, { connections: 1 });
   const order: string[] = [];
   const inflight = pool.request("/stall").catch((e: { reason: string }) => order.push(`inflight:${e.reason}`));
-  await sleep(20);
+  await until(() => pool.stats().inFlight === 1);
   const queued = pool.request("/fast").catch((e: { reason: string }) => order.push(`queued:${e.reason}`));
   await pool.destroy();
   await Promise.all([inflight, queued]);
@@ -175,5 +177,17 @@ test("HTTP/1 back-pressure: a reader that does not read stops the socket being r
   for await (const chunk of r.body) got += chunk.length;
   assert.equal(got, size);
   await pool.close();
+  await server.close();
+});
+
+test("destroy(err) fails requests with that error", async () => {
+  const server = await stallingServer();
+  const pool = new Pool(`http://127.0.0.1:${server.port}`);
+  const p = pool.request("/stall").catch((e: unknown) => e);
+  await until(() => pool.stats().inFlight === 1);
+  const reason = new Error("shutting down");
+  await pool.destroy(reason);
+  assert.equal(await p, reason);
+  server.release();
   await server.close();
 });
