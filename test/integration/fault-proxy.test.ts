@@ -76,7 +76,7 @@ describe("fault proxy in front of the HTTP/1 echo origin", () => {
   });
 
   test("idle-close: a quiet connection is closed", async () => {
-    await through({ kind: "idle-close", idleMs: 50 }, async (conn) => {
+    await through({ kind: "idle-close", idleMs: 300 }, async (conn) => {
       assert.equal((await get(conn, "i1")).done, true);
       await new Promise<void>((resolve) => conn.once("closed", () => resolve()));
       assert.equal(conn.isOpen(), false);

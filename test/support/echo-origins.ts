@@ -116,11 +116,16 @@ export async function startGoawayH2(every: number, tls?: { cert: string; key: st
   });
   server.on("sessionError", () => {});
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return view(counts, (server.address() as AddressInfo).port, () =>
-    new Promise<void>((resolve) => {
-      for (const s of sessions) s.destroy();
-      server.close(() => resolve());
-    }));
+  return view(counts, (server.address() as AddressInfo).port, async () => {
+    // Wait for every session's 'close' before returning, so none is torn down at exit.
+    await Promise.all([...sessions].map((s) => new Promise<void>((resolve) => {
+      if (s.destroyed && !sessions.has(s)) return resolve();
+      s.once("close", () => resolve());
+      s.destroy();
+    })));
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await new Promise((resolve) => setImmediate(resolve));
+  });
 }
 
 function view(counts: Counts, port: number, close: () => Promise<void>): EchoOrigin {
