@@ -3,11 +3,11 @@
 // BENCH_FILTER names them, which keeps the default run to about four minutes on two cores.
 
 export type Unit = "req/s" | "MB/s" | "conns/s" | "bytes/conn";
-export type ServerName = "h1" | "h2" | "tls" | "nginx" | "nghttpd";
+export type ServerName = "h1" | "h2" | "h2tls" | "tls" | "nginx" | "nghttpd";
 
 export interface Contender {
   label: string;
-  file: "mint" | "undici" | "node" | "raw";
+  file: "mint" | "mint-pool" | "undici" | "node" | "raw";
   variant: string;
 }
 
@@ -24,6 +24,11 @@ export const CONTENDERS: Record<string, Contender> = {
   "raw-tls": { label: "raw tls socket (ceiling)", file: "raw", variant: "tls" },
   "node-https": { label: "node:https agent", file: "node", variant: "https" },
   "undici-tls": { label: "undici Client per connection", file: "undici", variant: "request" },
+  "mint-pool": { label: "mint-http Pool.request", file: "mint-pool", variant: "pool" },
+  "mint-agent": { label: "mint-http Agent.request", file: "mint-pool", variant: "agent" },
+  "mint-bare": { label: "mint-http bare Connection", file: "mint", variant: "active" },
+  "undici-agent-h2": { label: "undici Agent (allowH2)", file: "undici", variant: "agent-h2" },
+  "node-http2-tls": { label: "node:http2 session", file: "node", variant: "http2" },
 };
 
 export interface Scenario {
@@ -37,6 +42,7 @@ export interface Scenario {
   connections: number;
   inFlight: number; // per connection (HTTP/1) or per session (HTTP/2)
   method?: "GET" | "POST";
+  scheme?: "http" | "https"; // https: requests over TLS (default http)
   bodySize?: number;
   resume?: boolean;
   reference: string;
@@ -100,6 +106,22 @@ export const SCENARIOS: Scenario[] = [
     server: "h1", target: "small", kind: "memory", protocol: "http1",
     connections: Number(process.env.BENCH_IDLE_CONNS ?? 500), inFlight: 1,
     reference: "undici-request", contenders: ["mint", "undici-request", "node-http"],
+  },
+  // The pool (mint-http/pool) beside undici's, and the bare Connection it is built on.
+  {
+    id: "pool-h1-small", title: "pool: small GETs, HTTP/1.1, 10 connections", unit: "req/s",
+    server: "h1", target: "small", kind: "requests", protocol: "http1", connections: 10, inFlight: 1,
+    reference: "undici-request", contenders: ["mint-pool", "undici-request", "mint-bare"],
+  },
+  {
+    id: "pool-h1-64k", title: "pool: 64 KiB responses, HTTP/1.1, 10 connections", unit: "req/s",
+    server: "h1", target: "k64", kind: "requests", protocol: "http1", connections: 10, inFlight: 1,
+    reference: "undici-request", contenders: ["mint-pool", "undici-request", "mint-bare"],
+  },
+  {
+    id: "pool-h2-tls", title: "pool: small GETs, HTTP/2 over TLS, 100 in flight", unit: "req/s",
+    server: "h2tls", target: "/small", kind: "requests", protocol: "http2", connections: 1, inFlight: 100, scheme: "https",
+    reference: "undici-agent-h2", contenders: ["mint-agent", "undici-agent-h2", "node-http2-tls", "mint-bare"],
   },
   // Extra targets, run only when the server is installed.
   {

@@ -27,7 +27,8 @@ for (const f of folders.length ? folders : ["unit"]) {
 }
 if (files.length === 0) { console.error("no test files found"); process.exit(2); }
 
-const result = spawnSync(process.execPath, ["--import", "tsx", "--test", "--test-concurrency=2", ...extra, ...files], {
+// --expose-gc: the soak tests force collections to see whether the heap stays flat.
+const result = spawnSync(process.execPath, ["--expose-gc", "--import", "tsx", "--test", "--test-concurrency=2", ...extra, ...files], {
   stdio: "inherit",
 });
 process.exit(result.status ?? 1);

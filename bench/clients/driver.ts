@@ -21,7 +21,8 @@ export interface Job {
   connections: number;
   inFlight: number;        // per connection
   resume: boolean;         // TLS session resumption
-  ca: string;              // PEM path for the TLS scenario
+  ca: string;              // PEM path for the TLS scenarios
+  scheme: "http" | "https"; // https: requests over TLS (ALPN), for the pooled HTTP/2 scenario
   seconds: number;
   warmup: number;
 }

@@ -1,5 +1,6 @@
 // mint-http: one Connection per socket, driven in active mode ("parts" events) or passive
-// mode (a recv loop per connection). HTTP/2 uses h2c prior knowledge (protocols: ["http2"]).
+// mode (a recv loop per connection). HTTP/2 uses h2c prior knowledge (protocols: ["http2"]),
+// or TLS when the job's scheme is https.
 import { connect, type Connection, type ResponsePart } from "../../src/index.js";
 import { job, Meter, report, fail, measureMemory, uploadBody } from "./driver.js";
 
@@ -36,7 +37,8 @@ function drive(conn: Connection, onPart: (p: ResponsePart) => void): void {
 async function requests(): Promise<never> {
   const meter = new Meter();
   const count = job.protocol === "http2" ? 1 : job.connections;
-  const conns = await Promise.all(Array.from({ length: count }, () => open()));
+  const tls = job.scheme === "https" ? { transportOpts: { cacertfile: job.ca } } : {};
+  const conns = await Promise.all(Array.from({ length: count }, () => open(job.scheme, tls)));
   for (const conn of conns) {
     drive(conn, (p) => {
       if (p.type === "data") meter.bytes += p.data.length;

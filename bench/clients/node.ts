@@ -1,5 +1,5 @@
 // Node's own clients: node:http with a keep-alive agent (HTTP/1), node:http2 with one session
-// (HTTP/2), node:https with keep-alive off (TLS, the agent's session cache on or off).
+// (HTTP/2, h2c or over TLS), node:https with keep-alive off (TLS, the agent's session cache on or off).
 import http from "node:http";
 import http2 from "node:http2";
 import https from "node:https";
@@ -24,7 +24,9 @@ async function requests(): Promise<never> {
   let issue: (onEnd: () => void) => void;
   let slots: number;
   if (job.protocol === "http2") {
-    const session = http2.connect(`http://${job.host}:${job.port}`);
+    const session = job.scheme === "https"
+      ? http2.connect(`https://${job.host}:${job.port}`, { ca: fs.readFileSync(job.ca) })
+      : http2.connect(`http://${job.host}:${job.port}`);
     session.on("error", fail);
     issue = (onEnd) => {
       const stream = session.request({ ":path": job.path, ":method": job.method }, { endStream: !body });

@@ -1,13 +1,18 @@
 // undici: Pool.request / Pool.dispatch for HTTP/1, H2CClient (h2c prior knowledge) for
-// HTTP/2, a new Client per connection for TLS (one connector, so its session cache is shared).
+// HTTP/2, an Agent with allowH2 for HTTP/2 over TLS, a new Client per connection for TLS
+// (one connector, so its session cache is shared).
 import fs from "node:fs";
-import { Pool, H2CClient, Client, buildConnector, type Dispatcher } from "undici";
+import { Agent, Pool, H2CClient, Client, buildConnector, type Dispatcher } from "undici";
 import { job, Meter, report, fail, measureMemory, uploadBody } from "./driver.js";
 
-const origin = `http://${job.host}:${job.port}`;
+const origin = `${job.scheme ?? "http"}://${job.host}:${job.port}`;
 const body = job.method === "POST" ? uploadBody : null;
 
 function dispatcher(): Dispatcher {
+  if (job.variant === "agent-h2") {
+    // HTTP/2 over TLS through an Agent with allowH2, one connection of up to inFlight streams.
+    return new Agent({ allowH2: true, connections: job.connections, pipelining: job.inFlight, connect: { ca: fs.readFileSync(job.ca) } });
+  }
   if (job.protocol === "http2") {
     return new H2CClient(origin, { pipelining: job.inFlight, maxConcurrentStreams: Math.max(100, job.inFlight) });
   }
@@ -16,7 +21,7 @@ function dispatcher(): Dispatcher {
 
 /** Issues one request; `onData` sees each body chunk, `onEnd` runs when the response is done. */
 function viaRequest(d: Dispatcher, onData: (n: number) => void, onEnd: () => void): void {
-  d.request({ path: job.path, method: job.method, body }).then(({ body: res }) => {
+  d.request({ origin, path: job.path, method: job.method, body }).then(({ body: res }) => {
     res.on("data", (chunk: Buffer) => onData(chunk.length));
     res.on("end", onEnd);
     res.on("error", fail);

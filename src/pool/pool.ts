@@ -8,6 +8,7 @@
 // has room again, the queue is served in order. One clock (`maintain`) handles every
 // deadline: queue, headers and body timeouts, idle keep-alive and connection age.
 
+import { setMaxListeners } from "node:events";
 import { MintError, TransportError, type Connection, type ConnectOptions, type Headers, type Protocol } from "../index.js";
 import { BodySource } from "./body-source.js";
 import { Clock } from "./clock.js";
@@ -34,7 +35,8 @@ export class Pool implements ExchangeHost, SlotOwner {
   /** HTTP/1 idle connections, most recent last. */
   readonly #idle: Slot[] = [];
   readonly #clock: Clock;
-  readonly #dialAbort = new AbortController();
+  /** Aborts every dial in progress; each dial listens on it, up to `connections` at once. */
+  readonly #dialAbort = pooledAbort();
   #protocol: Protocol | undefined;
   #connecting = 0;
   #closing = false;
@@ -391,4 +393,11 @@ export class Pool implements ExchangeHost, SlotOwner {
       resolve();
     }
   }
+}
+
+/** An AbortController whose signal takes any number of listeners (one per dial in progress). */
+function pooledAbort(): AbortController {
+  const ac = new AbortController();
+  setMaxListeners(0, ac.signal);
+  return ac;
 }
