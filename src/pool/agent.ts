@@ -2,6 +2,8 @@
 // options and, when a proxy applies to that origin, its proxy merged into the pool's
 // connect options.
 
+import { EventEmitter } from "node:events";
+import { dispatch, type DispatchHandler, type DispatchOptions, type DispatchTarget } from "../dispatch/index.js";
 import type { PoolResponse } from "./exchange.js";
 import { resolvePoolOptions, type AgentOptions, type PoolOptions, type RequestOptions } from "./options.js";
 import { originKey, originOfURL, type PoolOrigin } from "./origin.js";
@@ -9,15 +11,18 @@ import { Pool } from "./pool.js";
 import { poolError } from "./errors.js";
 import { ProxyResolver } from "./proxy-env.js";
 import type { PoolStats } from "./stats.js";
+import { settle, type Callback } from "./settle.js";
 
-export class Agent {
+export class Agent extends EventEmitter implements DispatchTarget {
   readonly #pools = new Map<string, Pool>();
   readonly #opts: PoolOptions;
   readonly #proxy: ProxyResolver | undefined;
   #closed = false;
+  #destroyed = false;
 
   /** TypeError for bad options or a bad proxy URL. */
   constructor(opts: AgentOptions = {}) {
+    super();
     const { proxy, ...poolOpts } = opts;
     resolvePoolOptions(poolOpts);
     this.#opts = poolOpts;
@@ -50,16 +55,51 @@ export class Agent {
     return pool.request(u, init);
   }
 
-  /** Close every pool gracefully (see Pool.close). */
-  async close(): Promise<void> {
-    this.#closed = true;
-    await Promise.all([...this.#pools.values()].map((p) => p.close()));
+  /**
+   * undici's Dispatcher.dispatch: `opts.origin` picks the pool. Returns false when the
+   * request could not start or that origin's queue is full ("drain" follows). Never throws,
+   * except TypeError when `handler` is not an object.
+   */
+  dispatch(opts: DispatchOptions, handler: DispatchHandler): boolean {
+    return dispatch(this, opts, handler);
   }
 
-  /** Destroy every pool (see Pool.destroy). */
-  async destroy(err?: Error): Promise<void> {
+  readonly dispatchOrigin = undefined;
+
+  get dispatchState(): "open" | "closed" | "destroyed" {
+    return this.#destroyed ? "destroyed" : this.#closed ? "closed" : "open";
+  }
+
+  dispatchRequest(origin: string, path: string, init: RequestOptions): Promise<PoolResponse> {
+    return this.request(origin + path, init);
+  }
+
+  /** Whether the pool of `origin` has as many requests waiting as `maxQueued` allows. */
+  queueFull(origin: string): boolean {
+    if (this.#pools.size === 0) return false;
+    let key: string;
+    try {
+      key = originKey(originOfURL(new URL(origin)));
+    } catch {
+      return false;
+    }
+    return this.#pools.get(key)?.queueFull() ?? false;
+  }
+
+  /** Close every pool gracefully (see Pool.close); with `callback`, undici's style. */
+  close(callback?: Callback): Promise<void> {
+    if (callback !== undefined) return settle(this.close(), callback);
     this.#closed = true;
-    await Promise.all([...this.#pools.values()].map((p) => p.destroy(err)));
+    return Promise.all([...this.#pools.values()].map((p) => p.close())).then(() => {});
+  }
+
+  /** Destroy every pool (see Pool.destroy); with `callback`, undici's style. */
+  destroy(err?: Error | Callback | null, callback?: Callback): Promise<void> {
+    if (typeof err === "function") return settle(this.destroy(), err);
+    if (callback !== undefined) return settle(this.destroy(err), callback);
+    this.#closed = true;
+    this.#destroyed = true;
+    return Promise.all([...this.#pools.values()].map((p) => p.destroy(err ?? undefined))).then(() => {});
   }
 
   /** Each pool's stats, keyed by origin (`scheme://host:port`). */

@@ -8,7 +8,9 @@
 // has room again, the queue is served in order. One clock (`maintain`) handles every
 // deadline: queue, headers and body timeouts, idle keep-alive and connection age.
 
+import { EventEmitter } from "node:events";
 import { MintError, TransportError, type Connection, type ConnectOptions, type Headers, type Protocol } from "../index.js";
+import { dispatch, type DispatchHandler, type DispatchOptions, type DispatchTarget } from "../dispatch/index.js";
 import { BodySource } from "./body-source.js";
 import { Clock } from "./clock.js";
 import { dial } from "./dial.js";
@@ -19,8 +21,9 @@ import { originKey, parseOrigin, type PoolOrigin } from "./origin.js";
 import { WaitQueue } from "./queue.js";
 import { Slot, type SlotOwner } from "./slot.js";
 import type { PoolStats } from "./stats.js";
+import { settle, type Callback } from "./settle.js";
 
-export class Pool implements ExchangeHost, SlotOwner {
+export class Pool extends EventEmitter implements ExchangeHost, SlotOwner, DispatchTarget {
   readonly origin: PoolOrigin;
   readonly #key: string;
   readonly #opts: ResolvedPoolOptions;
@@ -40,6 +43,7 @@ export class Pool implements ExchangeHost, SlotOwner {
 
   /** TypeError for a bad origin or bad options. */
   constructor(origin: string | URL, opts: PoolOptions = {}) {
+    super();
     this.origin = parseOrigin(origin);
     this.#key = originKey(this.origin);
     this.#opts = resolvePoolOptions(opts);
@@ -89,8 +93,38 @@ export class Pool implements ExchangeHost, SlotOwner {
     return ex.promise;
   }
 
-  /** No new requests; those queued and in flight finish, then every connection closes. */
-  close(): Promise<void> {
+  /**
+   * undici's Dispatcher.dispatch (see mint-http's dispatch module): the handler gets the
+   * response; returns false when the request could not start or the queue is full ("drain"
+   * follows). Never throws, except TypeError when `handler` is not an object.
+   */
+  dispatch(opts: DispatchOptions, handler: DispatchHandler): boolean {
+    return dispatch(this, opts, handler);
+  }
+
+  get dispatchOrigin(): string {
+    return this.#key;
+  }
+
+  get dispatchState(): "open" | "closed" | "destroyed" {
+    return this.#destroyed ? "destroyed" : this.#closing ? "closed" : "open";
+  }
+
+  dispatchRequest(_origin: string, path: string, init: RequestOptions): Promise<PoolResponse> {
+    return this.request(path, init);
+  }
+
+  /** Whether as many requests wait for a connection as `maxQueued` allows. */
+  queueFull(): boolean {
+    return this.#queue.size >= this.#opts.maxQueued;
+  }
+
+  /**
+   * No new requests; those queued and in flight finish, then every connection closes.
+   * With `callback` (undici's style), it is called with (null, null) instead.
+   */
+  close(callback?: Callback): Promise<void> {
+    if (callback !== undefined) return settle(this.close(), callback);
     this.#closing = true;
     this.#closed ??= new Promise((resolve) => (this.#resolveClosed = resolve));
     this.#checkClosed();
@@ -98,11 +132,13 @@ export class Pool implements ExchangeHost, SlotOwner {
   }
 
   /** Fail queued then in-flight requests with `err` (else TransportError `pool_closed`) and close now. */
-  destroy(err?: Error): Promise<void> {
+  destroy(err?: Error | Callback | null, callback?: Callback): Promise<void> {
+    if (typeof err === "function") return settle(this.destroy(), err);
+    if (callback !== undefined) return settle(this.destroy(err ?? undefined), callback);
     if (!this.#destroyed) {
       this.#destroyed = true;
       this.#closing = true;
-      const error = err instanceof MintError ? err : err !== undefined ? poolError("pool_closed", err.message, err) : poolError("pool_closed", `the pool for ${this.#key} was destroyed`);
+      const error = err instanceof MintError ? err : err !== undefined && err !== null ? poolError("pool_closed", err.message, err) : poolError("pool_closed", `the pool for ${this.#key} was destroyed`);
       for (const ex of [...this.#queue]) ex.fail(error);
       for (const slot of [...this.#slots]) for (const ex of [...slot.inFlight.values()]) ex.fail(error);
       this.#dialAbort.abort(error);
