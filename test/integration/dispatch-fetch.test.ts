@@ -1,0 +1,202 @@
+// Node's global fetch (its bundled undici) and undici 7's fetch and request() over mint-http's
+// Agent and Pool: GET/POST, streamed bodies both ways, redirects, setGlobalDispatcher,
+// HTTP/2 over TLS by ALPN, errors as fetch's TypeError with our error as cause, abort
+// mid-body, and an unread 50 MB body that must stall the server instead of filling memory.
+
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import * as http2 from "node:http2";
+import * as net from "node:net";
+import type { AddressInfo } from "node:net";
+import { Readable } from "node:stream";
+import * as undici from "undici";
+import { Agent, Pool } from "../../src/pool/index.js";
+import { TransportError } from "../../src/index.js";
+import { testCerts } from "../support/certs.js";
+import { startHTTPServer, type Running } from "../support/servers.js";
+import { sleep, until } from "../support/wait.js";
+
+const certs = testCerts();
+const tls = { transportOpts: { cacerts: [certs.rootCA.cert] } };
+
+let h1: Running;
+let origin: string;
+let stallWritten = 0;
+
+before(async () => {
+  h1 = await startHTTPServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      if (req.url === "/redirect") return void res.writeHead(302, { location: "/target" }).end();
+      if (req.url === "/stream") {
+        let i = 0;
+        const t = setInterval(() => (i++ < 5 ? res.write(`part${i};`) : (clearInterval(t), res.end())), 5);
+        return;
+      }
+      if (req.url === "/drip") {
+        res.write("first");
+        const t = setInterval(() => res.write("x"), 10);
+        res.on("close", () => clearInterval(t));
+        return;
+      }
+      if (req.url === "/huge") {
+        // 50 MB, written as fast as the client takes it.
+        stallWritten = 0;
+        const chunk = Buffer.alloc(64 * 1024);
+        const pump = (): void => {
+          while (stallWritten < 50 * 1024 * 1024) {
+            stallWritten += chunk.length;
+            if (!res.write(chunk)) return void res.once("drain", pump);
+          }
+          res.end();
+        };
+        return pump();
+      }
+      res.setHeader("content-type", "application/json");
+      res.end(JSON.stringify({ method: req.method, url: req.url, body: Buffer.concat(chunks).toString(), v: req.httpVersion }));
+    });
+  });
+  origin = `http://127.0.0.1:${h1.port}`;
+});
+after(() => h1.close());
+
+async function h2Server() {
+  const server = http2.createSecureServer({ key: certs.valid.key, cert: certs.valid.cert, allowHTTP1: true }, (req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => res.end(JSON.stringify({ method: req.method, url: req.url, body: Buffer.concat(chunks).toString(), v: req.httpVersion })));
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  return { origin: `https://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+test("Node's fetch with dispatcher: new Agent(): GET and POST over HTTP/1", async () => {
+  const agent = new Agent();
+  const r = await fetch(`${origin}/a?b=1`, { dispatcher: agent } as RequestInit);
+  assert.equal(r.status, 200);
+  assert.equal(r.statusText, "OK");
+  assert.equal(r.headers.get("content-type"), "application/json");
+  assert.deepEqual(await r.json(), { method: "GET", url: "/a?b=1", body: "", v: "1.1" });
+  const p = await fetch(`${origin}/post`, { dispatcher: agent, method: "POST", body: "payload" } as RequestInit);
+  assert.equal(((await p.json()) as { body: string }).body, "payload");
+  assert.equal(agent.stats()[origin]?.http1, 1);
+  await agent.close();
+});
+
+test("Node's fetch: streamed request and response bodies, redirects followed", async () => {
+  const agent = new Agent();
+  const body = new ReadableStream<Uint8Array>({
+    start(c) {
+      c.enqueue(new TextEncoder().encode("str"));
+      c.enqueue(new TextEncoder().encode("eamed"));
+      c.close();
+    },
+  });
+  const r = await fetch(`${origin}/up`, { dispatcher: agent, method: "POST", body, duplex: "half" } as RequestInit);
+  assert.equal(((await r.json()) as { body: string }).body, "streamed");
+  const s = await fetch(`${origin}/stream`, { dispatcher: agent } as RequestInit);
+  const parts: string[] = [];
+  const dec = new TextDecoder();
+  for await (const chunk of s.body!) parts.push(dec.decode(chunk));
+  assert.equal(parts.join(""), "part1;part2;part3;part4;part5;");
+  const red = await fetch(`${origin}/redirect`, { dispatcher: agent } as RequestInit);
+  assert.equal(red.redirected, true);
+  assert.equal(((await red.json()) as { url: string }).url, "/target");
+  await agent.close();
+});
+
+test("setGlobalDispatcher(new Agent()) puts mint-http under every fetch", async () => {
+  const previous = undici.getGlobalDispatcher();
+  const agent = new Agent();
+  undici.setGlobalDispatcher(agent as unknown as undici.Dispatcher);
+  try {
+    const r = await fetch(`${origin}/global`);
+    assert.equal(((await r.json()) as { url: string }).url, "/global");
+    const u = await undici.fetch(`${origin}/global7`);
+    assert.equal(((await u.json()) as { url: string }).url, "/global7");
+    assert.equal(agent.stats()[`http://127.0.0.1:${h1.port}`]?.connections, 1);
+  } finally {
+    undici.setGlobalDispatcher(previous);
+    await agent.close();
+  }
+});
+
+test("errors: fetch rejects with its TypeError and our error as cause", async () => {
+  const free = net.createServer();
+  await new Promise<void>((r) => free.listen(0, "127.0.0.1", r));
+  const port = (free.address() as AddressInfo).port;
+  await new Promise<void>((r) => free.close(() => r()));
+  const agent = new Agent();
+  const err = await fetch(`http://127.0.0.1:${port}/`, { dispatcher: agent } as RequestInit).then(() => undefined, (e: unknown) => e);
+  assert.ok(err instanceof TypeError);
+  assert.ok(err.cause instanceof TransportError, String(err.cause));
+  assert.equal(err.cause.reason, "econnrefused");
+  const err7 = await undici.fetch(`http://127.0.0.1:${port}/`, { dispatcher: agent as unknown as undici.Dispatcher }).then(() => undefined, (e: unknown) => e);
+  assert.ok(err7 instanceof TypeError && err7.cause instanceof TransportError);
+  await agent.close();
+});
+
+test("abort via AbortController mid-body rejects the read and frees the connection", async () => {
+  const agent = new Agent();
+  const ac = new AbortController();
+  const r = await fetch(`${origin}/drip`, { dispatcher: agent, signal: ac.signal } as RequestInit);
+  const reader = r.body!.getReader();
+  assert.equal(new TextDecoder().decode((await reader.read()).value), "first");
+  ac.abort();
+  await assert.rejects(async () => {
+    for (;;) if ((await reader.read()).done) break;
+  }, { name: "AbortError" });
+  await until(() => (agent.stats()[`http://127.0.0.1:${h1.port}`]?.inFlight ?? 0) === 0);
+  await agent.close();
+});
+
+test("an unread 50 MB fetch body stalls the server instead of being buffered", async () => {
+  const agent = new Agent();
+  const r = await fetch(`${origin}/huge`, { dispatcher: agent } as RequestInit);
+  assert.equal(r.status, 200);
+  await sleep(400);
+  const early = stallWritten;
+  await sleep(400);
+  // The server's writes stopped: socket buffers plus about a window of chunks, far below 50 MB.
+  assert.equal(stallWritten, early);
+  assert.ok(early < 16 * 1024 * 1024, `server wrote ${early} bytes to an unread body`);
+  await r.body!.cancel();
+  await agent.destroy();
+});
+
+test("undici 7 fetch and request() over our Agent on HTTP/2 over TLS (ALPN)", async () => {
+  const server = await h2Server();
+  const agent = new Agent({ connect: tls });
+  const d = agent as unknown as undici.Dispatcher;
+  const r = await undici.fetch(`${server.origin}/h2?x=1`, { dispatcher: d });
+  assert.deepEqual(await r.json(), { method: "GET", url: "/h2?x=1", body: "", v: "2.0" });
+  const p = await undici.fetch(`${server.origin}/post`, { dispatcher: d, method: "POST", body: "h2 body" });
+  assert.equal(((await p.json()) as { body: string }).body, "h2 body");
+  async function* gen() {
+    yield Buffer.from("it");
+    yield Buffer.from("er");
+  }
+  for (const body of ["s", Buffer.from("b"), Readable.from([Buffer.from("rd")]), gen()]) {
+    const q = await undici.request(`${server.origin}/req`, { dispatcher: d, method: "POST", body });
+    assert.equal(q.statusCode, 200);
+    const got = (await q.body.json()) as { body: string; v: string };
+    assert.equal(got.v, "2.0");
+    assert.ok(["s", "b", "rd", "iter"].includes(got.body));
+  }
+  // Node's own fetch over HTTP/2 too.
+  const n = await fetch(`${server.origin}/node`, { dispatcher: agent } as RequestInit);
+  assert.equal(((await n.json()) as { v: string }).v, "2.0");
+  assert.equal(agent.stats()[server.origin]?.http2, 1);
+  await agent.close();
+  await server.close();
+});
+
+test("undici 7 request() over our Pool vs its own Agent: same answer over HTTP/1", async () => {
+  const pool = new Pool(origin);
+  const ours = await undici.request(`${origin}/same`, { dispatcher: pool as unknown as undici.Dispatcher, method: "PUT", body: "x" });
+  const theirs = await undici.request(`${origin}/same`, { method: "PUT", body: "x" });
+  assert.equal(ours.statusCode, theirs.statusCode);
+  assert.deepEqual(await ours.body.json(), await theirs.body.json());
+  await pool.close();
+});
