@@ -6,17 +6,15 @@
 // Deadlines are numbers the pool's clock checks (`deadline`): the queue deadline while
 // queued, the headers deadline once sent, the body deadline (moved on each chunk, and
 // suspended while the reader is behind) while the body streams.
-//
-// Request bodies are sent within the HTTP/2 send window (the connection's "window" event
-// wakes a waiting body) and, on HTTP/1, within the socket's buffer ('drain').
 
-import { EOF, HTTPError, STREAM, type Body, type Connection, type Headers, type MintError, type Protocol, type RequestRef, type ResponsePart } from "../index.js";
+import { HTTPError, STREAM, type Body, type Connection, type Headers, type MintError, type Protocol, type RequestRef, type ResponsePart } from "../index.js";
 import type { BodySource } from "./body-source.js";
 import { abortedError, poolError } from "./errors.js";
 import type { Waiting } from "./queue.js";
 import { ResponseBody, type BodyOwner } from "./response-body.js";
 import { keepAliveHint } from "./keep-alive.js";
 import { mayRetry } from "./retry.js";
+import { sendBody } from "./request-body.js";
 import type { Slot } from "./slot.js";
 
 /** What an exchange needs from its pool. */
@@ -153,29 +151,8 @@ export class Exchange implements Waiting, BodyOwner {
   // Request body.
 
   async #sendBody(slot: Slot, ref: RequestRef, whole: Uint8Array | null | undefined): Promise<void> {
-    const conn = slot.conn;
     try {
-      let chunk: Uint8Array | undefined = whole ?? (await this.source.next());
-      while (chunk !== undefined) {
-        let off = 0;
-        while (off < chunk.length) {
-          if (this.ref !== ref) return;
-          const win = conn.requestBodyWindow(ref);
-          if (win <= 0) {
-            await new Promise<void>((wake) => slot.waitWindow(wake));
-            continue;
-          }
-          const n = Math.min(win, chunk.length - off);
-          conn.streamRequestBody(ref, off === 0 && n === chunk.length ? chunk : chunk.subarray(off, off + n));
-          off += n;
-          const socket = slot.http2 ? undefined : conn.getSocket();
-          if (socket !== undefined && socket.writableNeedDrain) await drained(socket);
-        }
-        if (whole !== undefined) break;
-        chunk = await this.source.next();
-        if (this.ref !== ref) return;
-      }
-      if (this.ref === ref) conn.streamRequestBody(ref, EOF);
+      await sendBody(slot, ref, this.source, whole ?? undefined, () => this.ref === ref);
     } catch (err) {
       if (this.ref !== ref || this.#phase === Phase.Done) return;
       // The server may answer before reading the whole body: then its response stands.
@@ -363,16 +340,4 @@ export class Exchange implements Waiting, BodyOwner {
     this.deadline = Infinity;
     this.signal?.removeEventListener("abort", this);
   }
-}
-
-function drained(socket: import("node:net").Socket): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      socket.off("drain", done);
-      socket.off("close", done);
-      resolve();
-    };
-    socket.on("drain", done);
-    socket.on("close", done);
-  });
 }
