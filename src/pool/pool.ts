@@ -80,6 +80,8 @@ export class Pool extends EventEmitter implements ExchangeHost, SlotOwner, Dispa
     }
     const ex = new Exchange(this, method, path, headers, source, init.idempotent ?? isIdempotentMethod(method),
       init.headersTimeout ?? this.#opts.headersTimeout, init.bodyTimeout ?? this.#opts.bodyTimeout, init.signal);
+    ex.onSent = init.onSent;
+    ex.onBodySent = init.onBodySent;
     if (init.signal?.aborted === true) {
       ex.handleEvent();
       return ex.promise;
