@@ -88,3 +88,8 @@ export function strictHandler(opts: { pauseEvery?: number; resumeAfterMs?: numbe
   };
   return h;
 }
+
+/** Node's fetch init with a mint-http dispatcher (its types expect undici's own Dispatcher class). */
+export function fetchInit(dispatcher: object, extra: RequestInit & { duplex?: "half" } = {}): RequestInit {
+  return { ...extra, dispatcher } as unknown as RequestInit;
+}
