@@ -10,7 +10,7 @@
 
 import { EventEmitter } from "node:events";
 import { MintError, TransportError, type Connection, type ConnectOptions, type Headers, type Protocol } from "../index.js";
-import { dispatch, type DispatchHandler, type DispatchOptions, type DispatchTarget } from "../dispatch/index.js";
+import { dispatch, traceConnect, type DispatchHandler, type DispatchOptions, type DispatchTarget } from "../dispatch/index.js";
 import { BodySource } from "./body-source.js";
 import { Clock } from "./clock.js";
 import { dial } from "./dial.js";
@@ -364,9 +364,17 @@ export class Pool extends EventEmitter implements ExchangeHost, SlotOwner, Dispa
 
   #open(): void {
     this.#connecting++;
+    // undici's undici:client:* diagnostics messages, when anyone subscribes.
+    const trace = traceConnect(this.origin, this);
     dial(this.origin, this.#connectOpts, this.#dialAbort.signal).then(
-      (conn) => this.#dialed(conn),
-      (err: unknown) => this.#dialFailed(err),
+      (conn) => {
+        trace?.connected(conn.getSocket());
+        this.#dialed(conn);
+      },
+      (err: unknown) => {
+        trace?.failed(err);
+        this.#dialFailed(err);
+      },
     );
   }
 
