@@ -83,3 +83,32 @@ export function publishConnected(connectParams: ConnectParams, connector: unknow
 export function publishConnectError(connectParams: ConnectParams, connector: unknown, error: Error): void {
   if (channels.connectError.hasSubscribers) channels.connectError.publish({ connectParams, connector, error });
 }
+
+/** The connect messages of one connection attempt (from traceConnect). */
+export interface ConnectTrace {
+  connected(socket: unknown): void;
+  failed(error: unknown): void;
+}
+
+/**
+ * Publish `undici:client:beforeConnect` for a connection about to open to `origin` and
+ * return what publishes its outcome (`connected` / `connectError`); undefined when none of
+ * the three channels has subscribers. `connector` is the pool opening it.
+ */
+export function traceConnect(origin: { scheme: string; host: string; port: number }, connector: unknown): ConnectTrace | undefined {
+  if (!channels.beforeConnect.hasSubscribers && !channels.connected.hasSubscribers && !channels.connectError.hasSubscribers) return undefined;
+  const host = origin.host.includes(":") ? `[${origin.host}]` : origin.host;
+  const params: ConnectParams = {
+    host: `${host}:${origin.port}`,
+    hostname: origin.host,
+    protocol: `${origin.scheme}:`,
+    port: String(origin.port),
+    servername: origin.scheme === "https" ? origin.host : null,
+    localAddress: null,
+  };
+  publishBeforeConnect(params, connector);
+  return {
+    connected: (socket) => publishConnected(params, connector, socket),
+    failed: (error) => publishConnectError(params, connector, error instanceof Error ? error : new Error(String(error))),
+  };
+}

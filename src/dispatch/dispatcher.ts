@@ -17,7 +17,7 @@ import { STATUS_CODES } from "node:http";
 import { HTTPError, TransportError, type Headers } from "../index.js";
 import type { PoolResponse, RequestOptions } from "../pool/index.js";
 import { DispatchController } from "./controller.js";
-import { publishCreate, publishError, publishHeaders, publishTrailers, tracing } from "./diagnostics.js";
+import { channels, publishBodySent, publishCreate, publishError, publishHeaders, publishSendHeaders, publishTrailers, tracing } from "./diagnostics.js";
 import { normalizeHandler, type Sink } from "./handler.js";
 import { parseDispatchOptions, type ParsedDispatch } from "./options.js";
 import { rawHeaders } from "./raw-headers.js";
@@ -47,6 +47,13 @@ function checkDrain(target: DispatchTarget): void {
 
 function toError(err: unknown): Error {
   return err instanceof Error ? err : new TransportError("aborted", `the request was aborted: ${String(err)}`, undefined, { cause: err });
+}
+
+/** The request's headers as `name: value\r\n` lines (the `headers` of undici:client:sendHeaders). */
+function headerBlock(flat: string[]): string {
+  let out = "";
+  for (let i = 0; i < flat.length; i += 2) out += `${flat[i]}: ${flat[i + 1]}\r\n`;
+  return out;
 }
 
 function pairs(flat: string[]): Headers {
@@ -135,6 +142,11 @@ class Run {
     };
     if (p.headersTimeout !== undefined) init.headersTimeout = p.headersTimeout;
     if (p.bodyTimeout !== undefined) init.bodyTimeout = p.bodyTimeout;
+    const record = this.#record;
+    if (record !== undefined) {
+      if (channels.sendHeaders.hasSubscribers) init.onSent = ({ socket }) => publishSendHeaders(record, headerBlock(record.headers), socket);
+      if (channels.bodySent.hasSubscribers) init.onBodySent = () => publishBodySent(record);
+    }
     this.#target.dispatchRequest(origin, p.path, init).then((r) => this.#head(r), (err: unknown) => this.#fail(err));
   }
 

@@ -5,3 +5,4 @@ export type { DispatchOptions } from "./options.js";
 export type { DispatchHandler } from "./handler.js";
 export { DispatchController } from "./controller.js";
 export { DiagnosticsRequest } from "./request-record.js";
+export { traceConnect, type ConnectTrace } from "./diagnostics.js";

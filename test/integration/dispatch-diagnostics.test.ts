@@ -145,3 +145,44 @@ test("no subscriber: no request object is built and requests still work", async 
     diagnostics.subscribe("undici:request:error", onError);
   }
 });
+
+test("client channels: beforeConnect, connected, sendHeaders (with the socket), bodySent, connectError", async () => {
+  const log: Array<[string, Record<string, unknown>]> = [];
+  const names = ["undici:client:beforeConnect", "undici:client:connected", "undici:client:connectError", "undici:client:sendHeaders", "undici:request:bodySent"];
+  const subs = names.map((name) => [name, (m: unknown) => void log.push([name, m as Record<string, unknown>])] as const);
+  for (const [name, fn] of subs) diagnostics.subscribe(name, fn);
+  const created: object[] = [];
+  const onCreated = (m: unknown): void => void created.push((m as { request: object }).request);
+  diagnostics.subscribe("undici:request:create", onCreated);
+  try {
+    const agent = new Agent();
+    const r = await fetch(`${origin}/client`, init(agent, { method: "POST", body: "abc" }));
+    await r.text();
+    const order = log.map(([n]) => n);
+    assert.deepEqual(order, ["undici:client:beforeConnect", "undici:client:connected", "undici:client:sendHeaders", "undici:request:bodySent"]);
+    const before = log[0]![1] as { connectParams: { hostname: string; port: string; protocol: string }; connector: unknown };
+    assert.deepEqual([before.connectParams.hostname, before.connectParams.port, before.connectParams.protocol], ["127.0.0.1", String(server.port), "http:"]);
+    const connected = log[1]![1] as { socket: net.Socket };
+    assert.equal(connected.socket.remotePort, server.port);
+    const sent = log[2]![1] as { request: object; headers: string; socket: net.Socket };
+    assert.equal(sent.request, created[0]);
+    assert.match(sent.headers, /^traceparent: 00-/m);
+    assert.equal(sent.socket.remotePort, server.port);
+    assert.equal((log[3]![1] as { request: object }).request, created[0]);
+    await agent.close();
+
+    log.length = 0;
+    const free = net.createServer();
+    await new Promise<void>((r) => free.listen(0, "127.0.0.1", r));
+    const port = (free.address() as AddressInfo).port;
+    await new Promise<void>((r) => free.close(() => r()));
+    const other = new Agent();
+    await assert.rejects(fetch(`http://127.0.0.1:${port}/`, init(other)));
+    assert.deepEqual(log.map(([n]) => n), ["undici:client:beforeConnect", "undici:client:connectError"]);
+    assert.ok((log[1]![1] as { error: unknown }).error instanceof TransportError);
+    await other.close();
+  } finally {
+    for (const [name, fn] of subs) diagnostics.unsubscribe(name, fn);
+    diagnostics.unsubscribe("undici:request:create", onCreated);
+  }
+});
