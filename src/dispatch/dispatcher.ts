@@ -170,6 +170,11 @@ class Run {
     if (!this.#done) void this.#pump(r);
   }
 
+  /**
+   * Deliver the body: what is already buffered synchronously (a small response ends in the
+   * same turn as its head, as with undici), then chunk by chunk as it arrives. Stops while
+   * the controller is paused.
+   */
   async #pump(r: PoolResponse): Promise<void> {
     const c = this.#c;
     const body = r.body;
@@ -180,10 +185,13 @@ class Run {
           if (this.#done) return;
           continue;
         }
-        const step = await body.next();
-        if (this.#done) return;
-        if (step.done === true) break;
-        const v = step.value;
+        let v = body.read();
+        if (v === null) {
+          const step = await body.next();
+          if (this.#done) return;
+          v = step.done === true ? undefined : step.value;
+        }
+        if (v === undefined) break;
         const chunk = Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength);
         try {
           this.#sink.data(c, chunk);
@@ -193,7 +201,7 @@ class Run {
         }
         if (this.#done) return;
       }
-      const trailers = await r.trailers;
+      const trailers = body.endTrailers ?? (await r.trailers);
       if (this.#done) return;
       this.#done = true;
       const raw = rawHeaders(trailers);

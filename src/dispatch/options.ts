@@ -2,7 +2,7 @@
 //
 // How this works: fields are validated as undici's Request does (same misuse, same
 // TypeError-class outcome), the query is serialized onto the path, header names are
-// lowercased into a flat [name, value, ...] list (the diagnostics request object exposes
+// kept as given (HTTP/2 lowercases them on the wire) in a flat [name, value, ...] list (the diagnostics request object exposes
 // and extends that list before the request is handed to the pool), and the body is turned
 // into one of the pool's body kinds: bytes, or an async iterable for streams.
 
@@ -44,7 +44,7 @@ export interface ParsedDispatch {
   origin: string | undefined;
   path: string;
   method: string;
-  /** Flat [name, value, ...] with lowercase names (the diagnostics request object's `headers`). */
+  /** Flat [name, value, ...] names as given (the diagnostics request object's `headers`). */
   headers: string[];
   body: RequestBody;
   idempotent: boolean;
@@ -125,7 +125,7 @@ export function parseDispatchOptions(opts: unknown): ParsedDispatch {
   const headers: string[] = [];
   for (const [name, value] of headerPairs(o.headers)) {
     if (!TOKEN.test(name)) throw new TypeError(`invalid header name ${JSON.stringify(name)}`);
-    headers.push(name.toLowerCase(), value);
+    headers.push(name, value);
   }
   return {
     origin,

@@ -16,7 +16,7 @@ export class DiagnosticsRequest {
   readonly method: string;
   /** Path and query as sent. */
   readonly path: string;
-  /** Flat [name, value, name, value, ...] with lowercase names, as undici 7 keeps them. */
+  /** Flat [name, value, name, value, ...] names as given, as undici 7 keeps them. */
   readonly headers: string[];
   readonly body: RequestBody;
   readonly idempotent: boolean;
@@ -45,7 +45,7 @@ export class DiagnosticsRequest {
     if (typeof name !== "string" || !TOKEN.test(name)) throw new TypeError(`invalid header name ${String(name)}`);
     const v = String(value);
     if (BAD_VALUE.test(v)) throw new TypeError(`invalid ${name} header`);
-    this.headers.push(name.toLowerCase(), v);
+    this.headers.push(name, v);
     return this;
   }
 }
