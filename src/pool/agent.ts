@@ -70,20 +70,28 @@ export class Agent extends EventEmitter implements DispatchTarget {
     return this.#destroyed ? "destroyed" : this.#closed ? "closed" : "open";
   }
 
+  /** Dispatched requests: `origin` as the caller wrote it → its pool, so that URLs are parsed once per origin. */
+  readonly #byOrigin = new Map<string, Pool>();
+
   dispatchRequest(origin: string, path: string, init: RequestOptions): Promise<PoolResponse> {
-    return this.request(origin + path, init);
+    const known = this.#byOrigin.get(origin);
+    if (known !== undefined && path.startsWith("/")) return known.request(path, init);
+    const p = this.request(origin + path, init);
+    try {
+      const pool = this.#pools.get(originKey(originOfURL(new URL(origin))));
+      if (pool !== undefined) {
+        if (this.#byOrigin.size >= 1024) this.#byOrigin.clear();
+        this.#byOrigin.set(origin, pool);
+      }
+    } catch {
+      // A bad origin: request() has rejected already.
+    }
+    return p;
   }
 
   /** Whether the pool of `origin` has as many requests waiting as `maxQueued` allows. */
   queueFull(origin: string): boolean {
-    if (this.#pools.size === 0) return false;
-    let key: string;
-    try {
-      key = originKey(originOfURL(new URL(origin)));
-    } catch {
-      return false;
-    }
-    return this.#pools.get(key)?.queueFull() ?? false;
+    return this.#byOrigin.get(origin)?.queueFull() ?? false;
   }
 
   /** Close every pool gracefully (see Pool.close); with `callback`, undici's style. */
