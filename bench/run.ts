@@ -44,7 +44,7 @@ async function runOnce(s: Scenario, id: string, target: Target): Promise<Outcome
     kind: s.kind, variant: c.variant, protocol: s.protocol, host: "127.0.0.1", port,
     path: s.server === "h1" ? "/" : s.target, method: s.method ?? "GET", bodySize: s.bodySize ?? 0,
     responseSize: target.info.sizes?.[s.target] ?? 0, connections: s.connections, inFlight: s.inFlight,
-    resume: s.resume ?? false, ca: s.kind === "tls" ? path.join(certificate(), "cert.pem") : "",
+    resume: s.resume ?? false, ca: s.kind === "tls" || s.server === "h2tls" ? path.join(certificate(), "cert.pem") : "",
     seconds: SECONDS, warmup: WARMUP,
   };
   const flags = s.kind === "memory" ? ["--expose-gc"] : [];
