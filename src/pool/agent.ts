@@ -1,13 +1,13 @@
 // Agent: one Pool per origin (`scheme://host:port`), made on first use with the Agent's
 // options and, when a proxy applies to that origin, its proxy merged into the pool's
-// connect options.
+// connect options. A pool whose last connection closed with nothing waiting is dropped.
 
 import { EventEmitter } from "node:events";
 import { dispatch, type DispatchHandler, type DispatchOptions, type DispatchTarget } from "../dispatch/index.js";
 import type { PoolResponse } from "./exchange.js";
 import { resolvePoolOptions, type AgentOptions, type PoolOptions, type RequestOptions } from "./options.js";
 import { originKey, originOfURL, type PoolOrigin } from "./origin.js";
-import { Pool } from "./pool.js";
+import { ON_EMPTY, Pool } from "./pool.js";
 import { poolError } from "./errors.js";
 import { ProxyResolver } from "./proxy-env.js";
 import type { PoolStats } from "./stats.js";
@@ -50,6 +50,10 @@ export class Agent extends EventEmitter implements DispatchTarget {
       const p = this.#proxy?.proxyFor(origin);
       if (p !== undefined) connect = { ...connect, proxy: p.proxy, proxyHeaders: [...(connect.proxyHeaders ?? []), ...p.proxyHeaders] };
       pool = new Pool(key, { ...this.#opts, connect });
+      // A pool with nothing left is dropped, so an Agent that meets many origins stays small.
+      pool[ON_EMPTY] = (p) => {
+        if (!this.#closed && this.#pools.get(key) === p) this.#pools.delete(key);
+      };
       this.#pools.set(key, pool);
     }
     return pool.request(u, init);
@@ -70,28 +74,34 @@ export class Agent extends EventEmitter implements DispatchTarget {
     return this.#destroyed ? "destroyed" : this.#closed ? "closed" : "open";
   }
 
-  /** Dispatched requests: `origin` as the caller wrote it → its pool, so that URLs are parsed once per origin. */
-  readonly #byOrigin = new Map<string, Pool>();
+  /**
+   * Dispatched requests: `origin` as the caller wrote it → its pool key, so that URLs are
+   * parsed once per origin (the pool itself is looked up each time: empty pools are dropped).
+   */
+  readonly #keyOf = new Map<string, string>();
+
+  #poolOf(origin: string): Pool | undefined {
+    const key = this.#keyOf.get(origin);
+    return key === undefined ? undefined : this.#pools.get(key);
+  }
 
   dispatchRequest(origin: string, path: string, init: RequestOptions): Promise<PoolResponse> {
-    const known = this.#byOrigin.get(origin);
+    const known = this.#poolOf(origin);
     if (known !== undefined && path.startsWith("/")) return known.request(path, init);
-    const p = this.request(origin + path, init);
-    try {
-      const pool = this.#pools.get(originKey(originOfURL(new URL(origin))));
-      if (pool !== undefined) {
-        if (this.#byOrigin.size >= 1024) this.#byOrigin.clear();
-        this.#byOrigin.set(origin, pool);
+    if (!this.#keyOf.has(origin)) {
+      try {
+        if (this.#keyOf.size >= 1024) this.#keyOf.clear();
+        this.#keyOf.set(origin, originKey(originOfURL(new URL(origin))));
+      } catch {
+        // A bad origin: request() rejects it.
       }
-    } catch {
-      // A bad origin: request() has rejected already.
     }
-    return p;
+    return this.request(origin + path, init);
   }
 
   /** Whether the pool of `origin` has as many requests waiting as `maxQueued` allows. */
   queueFull(origin: string): boolean {
-    return this.#byOrigin.get(origin)?.queueFull() ?? false;
+    return this.#poolOf(origin)?.queueFull() ?? false;
   }
 
   /** Close every pool gracefully (see Pool.close); with `callback`, undici's style. */

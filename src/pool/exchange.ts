@@ -7,7 +7,7 @@
 // queued, the headers deadline once sent, the body deadline (moved on each chunk, and
 // suspended while the reader is behind) while the body streams.
 
-import { HTTPError, STREAM, type Body, type Connection, type Headers, type MintError, type Protocol, type RequestRef, type ResponsePart } from "../index.js";
+import { MintError, STREAM, type Body, type Connection, type Headers, type Protocol, type RequestRef, type ResponsePart } from "../index.js";
 import type { BodySource } from "./body-source.js";
 import { abortedError, poolError } from "./errors.js";
 import type { Waiting } from "./queue.js";
@@ -87,6 +87,8 @@ export class Exchange implements Waiting, BodyOwner {
   #responseStarted = false;
   #body: ResponseBody | undefined;
   #paused = false;
+  /** A streamed request body is still being sent on the current attempt. */
+  #sending = false;
   #lastError: MintError | undefined;
   #resolve!: (r: PoolResponse) => void;
   #reject!: (e: unknown) => void;
@@ -139,13 +141,16 @@ export class Exchange implements Waiting, BodyOwner {
     this.attempt++;
     this.slot = slot;
     this.ref = ref;
-    this.#reused = slot.served++ > 0;
+    this.#reused = slot.proven;
     this.#phase = Phase.Sent;
     this.#status = 0;
     this.#interim = false;
     slot.inFlight.set(ref, this);
     if (!this.idempotent) slot.unsafeInFlight++;
-    slot.idleSince = -1;
+    if (slot.idleSince !== -1) {
+      slot.idleSince = -1;
+      conn.getSocket().ref();
+    }
     this.deadline = now + this.headersTimeout;
     this.#host.wakeIn(now, this.headersTimeout);
     if (this.onSent !== undefined) this.#notify(() => this.onSent!({ socket: conn.getSocket(), protocol: slot.http2 ? "http2" : "http1" }));
@@ -165,14 +170,23 @@ export class Exchange implements Waiting, BodyOwner {
   // Request body.
 
   async #sendBody(slot: Slot, ref: RequestRef, whole: Uint8Array | null | undefined): Promise<void> {
+    this.#sending = true;
     try {
       await sendBody(slot, ref, this.source, whole ?? undefined, () => this.ref === ref);
-      if (this.ref === ref && this.onBodySent !== undefined) this.#notify(this.onBodySent);
+      if (this.ref === ref) {
+        this.#sending = false;
+        if (this.onBodySent !== undefined) this.#notify(this.onBodySent);
+      }
     } catch (err) {
+      if (this.ref === ref) this.#sending = false;
       if (this.ref !== ref || this.#phase === Phase.Done) return;
+      // The caller's body failed: the request is abandoned (its stream reset, or its HTTP/1
+      // connection closed, since half a body cannot be taken back).
+      if (!(err instanceof MintError)) return this.fail(err instanceof Error ? err : new TypeError(String(err)));
       // The server may answer before reading the whole body: then its response stands.
       if (this.#phase === Phase.Body) return;
-      this.#failAttempt(err instanceof Error ? (err as MintError) : new HTTPError(slot.http2 ? "http2" : "http1", "closed", String(err)));
+      this.#cancelOnConnection();
+      this.#failAttempt(err);
     }
   }
 
@@ -214,6 +228,7 @@ export class Exchange implements Waiting, BodyOwner {
 
   #onHead(headers: Headers): void {
     const slot = this.slot!;
+    slot.proven = true;
     this.#phase = Phase.Body;
     const now = Date.now();
     this.deadline = now + this.bodyTimeout;
@@ -228,7 +243,14 @@ export class Exchange implements Waiting, BodyOwner {
 
   #finish(): void {
     const body = this.#body;
-    this.#detach();
+    if (this.#sending) {
+      // The response ended before our body did (RFC 9113 §8.1 allows it): stop sending. On
+      // HTTP/2 the stream is reset so it stops counting against the server's limit; an
+      // HTTP/1 connection in the middle of a body cannot carry another request.
+      this.#sending = false;
+      this.#cancelOnConnection();
+      this.source.dispose();
+    } else this.#detach();
     this.#end();
     body?.end(this.#trailers);
   }
@@ -267,7 +289,7 @@ export class Exchange implements Waiting, BodyOwner {
     if (this.queued) this.#host.unqueue(this);
     if (phase === Phase.Sent || phase === Phase.Body) this.#cancelOnConnection();
     this.#end();
-    if (phase === Phase.Body) this.#body!.fail(err as MintError);
+    if (phase === Phase.Body) this.#body!.fail(err);
     else this.#reject(err);
     this.source.dispose();
   }
@@ -328,7 +350,7 @@ export class Exchange implements Waiting, BodyOwner {
     this.#detach();
     if (slot.http2) {
       try {
-        // RFC 9113 §8.4... §5.4.2: a stream we no longer want is reset with CANCEL.
+        // RFC 9113 §7: CANCEL says the stream is no longer needed; the others go on.
         slot.conn.cancelRequest(ref);
       } catch {
         // The connection is closed already.
@@ -343,6 +365,7 @@ export class Exchange implements Waiting, BodyOwner {
       this.#paused = false;
       if (!slot.http2) slot.resumeReading();
     }
+    this.#sending = false;
     slot.inFlight.delete(this.ref!);
     if (!this.idempotent) slot.unsafeInFlight--;
     this.slot = undefined;

@@ -23,7 +23,11 @@ import { Slot, type SlotOwner } from "./slot.js";
 import type { PoolStats } from "./stats.js";
 import { settle, type Callback } from "./settle.js";
 
+/** Set by an Agent: called when the pool holds nothing (no connection, none opening, none waiting). */
+export const ON_EMPTY: unique symbol = Symbol("mint-http.pool.onEmpty");
+
 export class Pool extends EventEmitter implements ExchangeHost, SlotOwner, DispatchTarget {
+  [ON_EMPTY]: ((pool: Pool) => void) | undefined;
   readonly origin: PoolOrigin;
   readonly #key: string;
   readonly #opts: ResolvedPoolOptions;
@@ -74,6 +78,10 @@ export class Pool extends EventEmitter implements ExchangeHost, SlotOwner, Dispa
       if (init.method !== undefined && typeof init.method !== "string") throw new TypeError("method must be a string");
       method = init.method === undefined ? "GET" : init.method.toUpperCase();
       headers = normalizeHeaders(init.headers);
+      for (const k of ["headersTimeout", "bodyTimeout"] as const) {
+        const v = init[k];
+        if (v !== undefined && (typeof v !== "number" || !(v > 0))) throw new TypeError(`${k} must be a positive number of ms, got ${String(v)}`);
+      }
       source = new BodySource(init.body);
     } catch (err) {
       return Promise.reject(err);
@@ -140,7 +148,7 @@ export class Pool extends EventEmitter implements ExchangeHost, SlotOwner, Dispa
     if (!this.#destroyed) {
       this.#destroyed = true;
       this.#closing = true;
-      const error = err instanceof MintError ? err : err !== undefined && err !== null ? poolError("pool_closed", err.message, err) : poolError("pool_closed", `the pool for ${this.#key} was destroyed`);
+      const error = err ?? poolError("pool_closed", `the pool for ${this.#key} was destroyed`);
       for (const ex of [...this.#queue]) ex.fail(error);
       for (const slot of [...this.#slots]) for (const ex of [...slot.inFlight.values()]) ex.fail(error);
       this.#dialAbort.abort(error);
@@ -220,6 +228,8 @@ export class Pool extends EventEmitter implements ExchangeHost, SlotOwner, Dispa
       slot.idleSince = now;
       if (slot.state === "draining") slot.retire();
       else if (slot.state === "open") {
+        // An idle pool never keeps the process alive: the socket is ref'd again by the next request.
+        slot.conn.getSocket().unref();
         this.#clock.arm(now, slot.keepAlive);
         if (!slot.http2 && !slot.stacked) {
           slot.stacked = true;
@@ -252,6 +262,11 @@ export class Pool extends EventEmitter implements ExchangeHost, SlotOwner, Dispa
     if (i !== -1) this.#slots.splice(i, 1);
     this.#serve();
     this.#checkClosed();
+    this.#checkEmpty();
+  }
+
+  #checkEmpty(): void {
+    if (this.#slots.length === 0 && this.#connecting === 0 && this.#queue.size === 0) this[ON_EMPTY]?.(this);
   }
 
   // Internals
@@ -289,7 +304,8 @@ export class Pool extends EventEmitter implements ExchangeHost, SlotOwner, Dispa
     }
     const reason = err instanceof MintError ? err.reason : "";
     if (reason === "too_many_concurrent_requests") {
-      slot.capacity = Math.max(1, slot.inFlight.size);
+      // RFC 9113 §5.1.2: the engine counts streams we no longer track; take its word.
+      slot.capacity = slot.inFlight.size;
       return false;
     }
     if (reason === "closed" || reason === "closed_for_writing") {
@@ -332,7 +348,7 @@ export class Pool extends EventEmitter implements ExchangeHost, SlotOwner, Dispa
     while (idle.length > 0) {
       const s = idle.pop()!;
       s.stacked = false;
-      if (s.state === "open" && s.inFlight.size === 0 && s.retireAt > Date.now()) return s;
+      if (s.state === "open" && s.inFlight.size === 0 && (s.retireAt === Infinity || s.retireAt > Date.now())) return s;
     }
     if (this.#opts.pipelining > 1 && idempotent) {
       for (const s of this.#slots) if (s.hasRoom(true)) return s;
@@ -401,6 +417,7 @@ export class Pool extends EventEmitter implements ExchangeHost, SlotOwner, Dispa
       for (const ex of [...this.#queue]) ex.fail(error);
     }
     this.#checkClosed();
+    this.#checkEmpty();
   }
 
   #checkClosed(): void {

@@ -31,7 +31,9 @@ async function stallingServer() {
 
 test("queueTimeout and maxQueued", async () => {
   const server = await stallingServer();
-  const pool = new Pool(`http://127.0.0.1:${server.port}`, { connections: 1, queueTimeout: 60, maxQueued: 1, headersTimeout: 2000 });
+  const pool = new Pool(`http://127.0.0.1:${server.port}`, { connections: 1, queueTimeout: 400, maxQueued: 1, headersTimeout: 5000 });
+  // The connection opens first, so the queue timeout below measures only the wait for it.
+  assert.equal(await (await pool.request("/fast")).body.text(), "fast");
   const stuck = pool.request("/stall").catch((e: unknown) => e);
   await until(() => pool.stats().inFlight === 1);
   const waiting = pool.request("/fast");
@@ -174,6 +176,38 @@ test("HTTP/1 back-pressure: a reader that does not read stops the socket being r
   let got = 0;
   for await (const chunk of r.body) got += chunk.length;
   assert.equal(got, size);
+  await pool.close();
+  await server.close();
+});
+
+test("destroy(err) fails requests with that error", async () => {
+  const server = await stallingServer();
+  const pool = new Pool(`http://127.0.0.1:${server.port}`);
+  const p = pool.request("/stall").catch((e: unknown) => e);
+  await until(() => pool.stats().inFlight === 1);
+  const reason = new Error("shutting down");
+  await pool.destroy(reason);
+  assert.equal(await p, reason);
+  server.release();
+  await server.close();
+});
+
+test("a request body that fails mid-stream fails its request and takes its connection down (HTTP/1)", async () => {
+  const server = await startHTTPServer((req, res) => {
+    req.resume();
+    req.on("end", () => res.end("ok"));
+  });
+  const pool = new Pool(`http://127.0.0.1:${server.port}`);
+  const boom = new Error("source broke");
+  async function* broken(): AsyncGenerator<Uint8Array> {
+    yield new Uint8Array(10);
+    await sleep(10);
+    throw boom;
+  }
+  await assert.rejects(pool.request("/", { method: "POST", body: broken() }), (e) => e === boom);
+  await until(() => pool.stats().connections === 0);
+  assert.equal(pool.stats().connections, 0, "half a body cannot be taken back: the connection is closed");
+  assert.equal(await (await pool.request("/")).body.text(), "ok");
   await pool.close();
   await server.close();
 });
