@@ -45,12 +45,12 @@ export class TransportError extends MintError {
 }
 
 /** Which protocol layer raised an {@link HTTPError}. */
-export type ErrorProtocol = "http1" | "http2" | "proxy";
+export type ErrorProtocol = "http1" | "http2" | "proxy" | "websocket";
 
 /** A protocol problem: a malformed response, a refused request, a proxy that said no. */
 export class HTTPError extends MintError {
   static readonly kind: Kind = "HTTPError";
-  /** The layer that raised it: "http1", "http2" or "proxy". */
+  /** The layer that raised it: "http1", "http2", "proxy" or "websocket". */
   readonly protocol: ErrorProtocol;
   constructor(protocol: ErrorProtocol, reason: string, message: string, details?: Record<string, unknown>, options?: { cause?: unknown }) {
     super(reason, message, details, options);

@@ -1,6 +1,8 @@
 // ConnectOptions: the options of `connect`, their defaults and their validation.
-// Misuse (an unknown mode, a wrong type) is a TypeError naming the option.
+// Misuse (an unknown mode, a wrong type) is a TypeError naming the option. Every check here
+// runs before a socket is opened: `connect` refuses bad options without touching the network.
 
+import { validateClientSettings } from "./core/http2/settings.js";
 import type { TransportOptions } from "./transport/options.js";
 import type { Headers, HTTP2Settings, Protocol, Scheme } from "./types.js";
 
@@ -54,7 +56,11 @@ const KNOWN = new Set([
   "skipTargetValidation", "optionalResponses", "tunnelTimeout",
 ]);
 
-/** Check the shapes of `opts`; throws TypeError naming the first bad option. */
+/**
+ * Check `opts` (every ConnectOptions entry: type, range, host syntax, HTTP/2 settings);
+ * throws TypeError naming the first bad option. `transportOpts` contents are checked by
+ * validateTransportOptions.
+ */
 export function validateConnectOptions(opts: ConnectOptions): void {
   if (typeof opts !== "object" || opts === null) throw new TypeError("connect options must be an object");
   for (const key of Object.keys(opts)) {
@@ -63,6 +69,7 @@ export function validateConnectOptions(opts: ConnectOptions): void {
   if (opts.hostname !== undefined && (typeof opts.hostname !== "string" || opts.hostname === "")) {
     throw new TypeError("option hostname must be a non-empty string");
   }
+  if (opts.hostname !== undefined) checkHost(opts.hostname, "option hostname");
   if (opts.mode !== undefined && opts.mode !== "active" && opts.mode !== "passive") {
     throw new TypeError(`option mode must be "active" or "passive", got ${String(opts.mode)}`);
   }
@@ -84,6 +91,20 @@ export function validateConnectOptions(opts: ConnectOptions): void {
   if (opts.connectionWindowSize !== undefined && (opts.connectionWindowSize < 65535 || opts.connectionWindowSize > 2 ** 31 - 1)) {
     throw new TypeError("option connectionWindowSize must be between 65535 and 2^31-1");
   }
+  for (const key of ["caseSensitiveHeaders", "skipTargetValidation"] as const) {
+    if (opts[key] !== undefined && typeof opts[key] !== "boolean") throw new TypeError(`option ${key} must be a boolean`);
+  }
+  if (opts.clientSettings !== undefined) {
+    try {
+      validateClientSettings(opts.clientSettings);
+    } catch (err) {
+      throw new TypeError(`option clientSettings: ${(err as Error).message}`);
+    }
+  }
+  const t = (opts as { tunnelTimeout?: unknown }).tunnelTimeout;
+  if (t !== undefined && !(typeof t === "number" && (t === Infinity || (Number.isFinite(t) && t >= 0)))) {
+    throw new TypeError(`option tunnelTimeout must be a non-negative number of milliseconds or Infinity, got ${String(t)}`);
+  }
   if (opts.optionalResponses !== undefined) {
     if (!Array.isArray(opts.optionalResponses)) throw new TypeError("option optionalResponses must be an array");
     for (const r of opts.optionalResponses) if (r !== "status_reason") throw new TypeError(`unknown optional response "${String(r)}"`);
@@ -93,8 +114,26 @@ export function validateConnectOptions(opts: ConnectOptions): void {
     if (typeof p !== "object" || p === null) throw new TypeError("option proxy must be { scheme, address, port, opts? }");
     if (p.scheme !== "http" && p.scheme !== "https") throw new TypeError('proxy.scheme must be "http" or "https"');
     if (typeof p.address !== "string" || p.address === "") throw new TypeError("proxy.address must be a host name or IP address");
+    checkHost(p.address, "proxy.address");
     if (!Number.isInteger(p.port) || p.port <= 0 || p.port > 65535) throw new TypeError("proxy.port must be a port number");
   }
+}
+
+/**
+ * Throws TypeError unless `host` can be a URI host (RFC 3986 §3.2.2): an IP literal (IPv6
+ * with or without brackets) or a registered name. Refused: empty, controls (C0, DEL, C1),
+ * space, and the characters that end or split an authority ("/", "?", "#", "@", "\\",
+ * "[", "]", ":" outside an IPv6 literal) — they would reach the Host header, `:authority`,
+ * SNI and the certificate check as something else than a host.
+ */
+export function checkHost(host: string, what: string): void {
+  const bare = host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host;
+  const ipv6 = bare.includes(":");
+  // RFC 3986 §3.2.2 IP-literal / RFC 6874 zone ID; the address itself is checked by the socket.
+  const ok = ipv6
+    ? /^[0-9A-Fa-f:.]+(%[A-Za-z0-9._~-]+)?$/.test(bare) && bare.indexOf(":") !== bare.lastIndexOf(":")
+    : bare === host && /^[^\x00-\x20\x7f-\x9f/?#@\\[\]:<>"{}|^`]+$/.test(bare);
+  if (!ok) throw new TypeError(`${what} must be a host name or an IP address, got ${JSON.stringify(host)}`);
 }
 
 /** Throws TypeError unless `headers` is an array of [string, string] pairs. */

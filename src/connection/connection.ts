@@ -9,7 +9,10 @@
 //   chunk (or `byteCount` bytes), parses it and resolves with the parts.
 // When the engine or the socket fails, the socket is destroyed on every path, the
 // requests in flight fail, and "closed" is emitted once with the error. No "error"
-// event is ever emitted.
+// event is ever emitted. "closed" is the last event: every emit checks that it has not
+// been emitted yet, and close() emits it (without an error) before returning, so nothing
+// fires after close() — not a "parts" batch still being delivered, not "window", not the
+// replay of passive-mode bytes after setMode("active").
 
 import { EventEmitter } from "node:events";
 import type { Socket } from "node:net";
@@ -42,6 +45,9 @@ let connectionIds = 0;
  */
 const AUTO_WRITE_LIMIT = 1024 * 1024;
 
+/** Bytes handed to the engine per receive(): one socket read (larger passive reads are sliced). */
+const FEED_SLICE = 64 * 1024;
+
 /** One HTTP/1 or HTTP/2 connection over one socket. See the module comment. */
 export class Connection extends EventEmitter {
   readonly #socket: Socket;
@@ -55,11 +61,18 @@ export class Connection extends EventEmitter {
   #logSink: ((line: string) => void) | undefined;
   #corked = false;
   #closedEmitted = false;
+  /** close() was called: nothing more is read, even bytes already buffered. */
+  #closedByCaller = false;
   #failure: MintError | undefined;
   #recvBusy = false;
   #writeBlocked = false;
   #autoPending = 0;
   #logEnabled: boolean;
+  /** Request whose 101 keeps the socket open for `takeSocket` (see `holdSocketOnUpgrade`). */
+  #upgradeRef: RequestRef | undefined;
+  /** Set once that 101 arrived: the socket is paused and waits to be taken. */
+  #held: { head: Uint8Array[] } | undefined;
+  readonly #listeners: Array<[string, (...args: any[]) => void]> = [];
 
   constructor(init: ConnectionInit) {
     super();
@@ -72,10 +85,10 @@ export class Connection extends EventEmitter {
     this.#engine = init.createEngine(this.#logEnabled ? (line) => this.#log(line) : undefined);
     const socket = this.#socket;
     socket.setNoDelay?.(true);
-    socket.on("data", (chunk: Buffer) => this.#onData(chunk));
-    socket.on("end", () => this.#onEnd());
-    socket.on("error", (err: Error) => this.#onSocketError(err));
-    socket.on("close", () => this.#onSocketClose());
+    this.#listen("data", (chunk: Buffer) => this.#onData(chunk));
+    this.#listen("end", () => this.#onEnd());
+    this.#listen("error", (err: Error) => this.#onSocketError(err));
+    this.#listen("close", () => this.#onSocketClose());
     if (this.#mode === "passive") socket.pause();
     else socket.resume();
     this.#flush();
@@ -119,6 +132,7 @@ export class Connection extends EventEmitter {
     if (!Number.isInteger(byteCount) || byteCount < 0) throw new TypeError("recv byteCount must be a non-negative integer");
     if (!(timeoutMs >= 0)) throw new TypeError("recv timeoutMs must be a non-negative number");
     if (this.#recvBusy) throw new TypeError("recv() is already waiting on this connection");
+    if (this.#closedByCaller) throw new HTTPError(this.protocol, "closed", `the connection to ${this.#where} was closed by close()`);
     if (this.#failure !== undefined && this.#inbox.isEmpty) throw this.#failure;
     if (!this.#engine.isOpen("read") && this.#inbox.isEmpty) {
       throw new HTTPError(this.protocol, "closed", `the connection to ${this.#where} is closed`);
@@ -153,8 +167,15 @@ export class Connection extends EventEmitter {
     // Whatever passive mode read but nobody asked for is delivered first.
     const pending = this.#inbox.drain();
     process.nextTick(() => {
-      for (const item of pending) {
+      for (let i = 0; i < pending.length; i++) {
+        // close() (or the end) in a handler stops the replay: no event after "closed".
         if (this.#closedEmitted) return;
+        // Back to passive before the replay ran (or from a handler): recv gets the rest, in order.
+        if (this.#mode !== "active") {
+          this.#inbox.prepend(pending.slice(i));
+          return;
+        }
+        const item = pending[i]!;
         if (item === "eof") this.#handleEof(false);
         else if (item instanceof Error) this.#handleSocketError(item, false);
         else this.#handleData(item, false);
@@ -163,9 +184,18 @@ export class Connection extends EventEmitter {
     });
   }
 
-  /** Close the connection (HTTP/2 sends GOAWAY first). Resolves once the socket is closed. */
+  /**
+   * Close the connection (HTTP/2 sends GOAWAY first). Resolves once the socket is closed.
+   *
+   * The call is the end of the connection: "closed" is emitted (without an error) before
+   * close() returns, unless the connection had already ended and said so, and no event —
+   * "parts", "window" or "closed" — fires after it, in either mode, even when it is called
+   * from inside a handler or while passive-mode bytes are being replayed after setMode.
+   * Requests in flight get no further parts; a pending `recv` rejects with `closed`.
+   */
   close(): Promise<void> {
     const socket = this.#socket;
+    this.#closedByCaller = true;
     if (this.#engine.isOpen("read") || this.#engine.isOpen("write")) {
       try {
         this.#engine.close();
@@ -174,14 +204,11 @@ export class Connection extends EventEmitter {
       }
     }
     this.#flush();
+    this.#endSocket();
+    this.#emitClosed(undefined);
     return new Promise((resolve) => {
-      if (socket.destroyed && socket.closed) {
-        this.#emitClosed(undefined);
-        resolve();
-        return;
-      }
-      socket.once("close", () => resolve());
-      this.#endSocket();
+      if (socket.closed) resolve();
+      else socket.once("close", () => resolve());
     });
   }
 
@@ -234,6 +261,42 @@ export class Connection extends EventEmitter {
     this.#logEnabled = enabled;
   }
 
+  /**
+   * HTTP/1: when the response to `ref` is 101 Switching Protocols (e.g. a WebSocket
+   * upgrade), keep the socket open instead of closing it, so that `takeSocket()` can hand
+   * it to the new protocol. Call it right after `request()`. The connection is finished for
+   * HTTP either way ("closed" is emitted after the 101's parts).
+   */
+  holdSocketOnUpgrade(ref: RequestRef): void {
+    if (this.#engine.protocol !== "http1") throw new TypeError("holdSocketOnUpgrade() is only available on HTTP/1 connections");
+    this.#upgradeRef = ref;
+  }
+
+  /**
+   * After a 101 for the ref given to `holdSocketOnUpgrade`: detach the socket from this
+   * connection and return it (paused, with no listeners of ours) and `head`, every byte
+   * read past the 101 response head (the same bytes as that response's `data` part, if
+   * any, followed by bytes read since). When `socket.readableEnded` is already true the
+   * peer ended the stream after those bytes. Throws TypeError when no socket is held.
+   */
+  takeSocket(): { socket: Socket; head: Uint8Array } {
+    const held = this.#held;
+    if (held === undefined) throw new TypeError("takeSocket() needs a 101 response to a request passed to holdSocketOnUpgrade()");
+    this.#held = undefined;
+    const socket = this.#socket;
+    for (const item of this.#inbox.drain()) if (item instanceof Uint8Array) held.head.push(item);
+    for (const [event, fn] of this.#listeners) socket.off(event, fn);
+    this.#listeners.length = 0;
+    const size = held.head.reduce((n, c) => n + c.length, 0);
+    const head = held.head.length === 1 ? held.head[0]! : Buffer.concat(held.head, size);
+    return { socket, head };
+  }
+
+  #listen(event: string, fn: (...args: any[]) => void): void {
+    this.#socket.on(event, fn);
+    this.#listeners.push([event, fn]);
+  }
+
   // HTTP/2 methods, present when protocol === "http2".
 
   /** HTTP/2: send a PING; a "pong" part with the returned ref answers it. */
@@ -264,6 +327,19 @@ export class Connection extends EventEmitter {
   /** HTTP/2: reset the request's stream with CANCEL; later frames for it are dropped. */
   cancelRequest(ref: RequestRef): void {
     this.#h2("cancelRequest").cancelRequest(ref);
+    if (!this.#socket.destroyed) this.#flush();
+  }
+
+  /**
+   * HTTP/2: per-request back-pressure. `hold` true stops refilling the request's receive
+   * window: no WINDOW_UPDATE goes out for its stream, so the server pauses it once the window
+   * (`clientSettings.initialWindowSize`, 4 MiB by default) is used up, while the connection
+   * window is still refilled and other requests go on. `hold` false releases it: the refill
+   * that is due is sent at once. A no-op for a request that has ended.
+   * Errors: TypeError on an HTTP/1 connection or when `hold` is not a boolean.
+   */
+  holdReceiveWindow(ref: RequestRef, hold: boolean): void {
+    this.#h2("holdReceiveWindow").holdReceiveWindow(ref, hold);
     if (!this.#socket.destroyed) this.#flush();
   }
 
@@ -299,6 +375,11 @@ export class Connection extends EventEmitter {
 
   #onData(chunk: Buffer): void {
     if (this.#logEnabled) this.#log(`< ${chunk.length} bytes`);
+    if (this.#held !== undefined) {
+      this.#held.head.push(chunk);
+      this.#socket.pause();
+      return;
+    }
     if (this.#mode === "passive" || !this.#inbox.isEmpty) {
       this.#socket.pause();
       this.#inbox.push(chunk);
@@ -309,6 +390,7 @@ export class Connection extends EventEmitter {
 
   #onEnd(): void {
     if (this.#logEnabled) this.#log("< end of stream");
+    if (this.#held !== undefined) return;
     if (this.#mode === "passive" || !this.#inbox.isEmpty) this.#inbox.push("eof");
     else this.#handleEof(false);
   }
@@ -321,6 +403,7 @@ export class Connection extends EventEmitter {
   }
 
   #onSocketClose(): void {
+    if (this.#held !== undefined) return;
     // A close without 'end' or 'error' (e.g. destroyed by us) still ends the engine.
     if (this.#mode === "passive" || !this.#inbox.isEmpty) {
       this.#inbox.push("eof");
@@ -334,7 +417,20 @@ export class Connection extends EventEmitter {
   #handleData(chunk: Uint8Array, passive: boolean): ResponsePart[] {
     let parts: ResponsePart[];
     try {
-      parts = this.#engine.receive(chunk);
+      const sliced = chunk.length > FEED_SLICE && this.#engine.protocol === "http2";
+      parts = this.#engine.receive(sliced ? chunk.subarray(0, FEED_SLICE) : chunk);
+      // A large passive HTTP/2 read is fed in slices, each one's answers written before the
+      // next, so the engine's count of queued acknowledgements sees one socket read's worth.
+      for (let off = FEED_SLICE; sliced && off < chunk.length; off += FEED_SLICE) {
+        const written = this.#flush();
+        if (written > 0) this.#noteAutoWrites(written);
+        try {
+          parts.push(...this.#engine.receive(chunk.subarray(off, off + FEED_SLICE)));
+        } catch (err) {
+          if (err instanceof MintError) err.parts = [...parts, ...(err.parts ?? [])];
+          throw err;
+        }
+      }
     } catch (err) {
       return this.#terminate(err, passive);
     }
@@ -380,7 +476,8 @@ export class Connection extends EventEmitter {
   #deliver(parts: ResponsePart[], passive: boolean): ResponsePart[] {
     if (!this.#engine.isOpen("read") && !this.#closedEmitted) {
       // The protocol is done with this socket (connection: close, GOAWAY drained, 101).
-      this.#finishSocket();
+      if (this.#isHeldUpgrade(parts)) this.#flush();
+      else this.#finishSocket();
       if (!passive) {
         if (parts.length > 0) this.emit("parts", parts);
         this.#emitClosed(undefined);
@@ -389,8 +486,19 @@ export class Connection extends EventEmitter {
       this.#emitClosed(undefined);
       return parts;
     }
-    if (!passive && parts.length > 0) this.emit("parts", parts);
+    if (!passive && parts.length > 0 && !this.#closedEmitted) this.emit("parts", parts);
     return parts;
+  }
+
+  /** A 101 answered the request given to holdSocketOnUpgrade: pause and keep the socket. */
+  #isHeldUpgrade(parts: ResponsePart[]): boolean {
+    const ref = this.#upgradeRef;
+    if (ref === undefined || !parts.some((p) => p.type === "status" && p.ref === ref && p.status === 101)) return false;
+    const head: Uint8Array[] = [];
+    for (const p of parts) if (p.type === "data" && p.ref === ref) head.push(p.data);
+    this.#held = { head };
+    this.#socket.pause();
+    return true;
   }
 
   #terminate(err: unknown, passive: boolean): ResponsePart[] {
@@ -401,7 +509,7 @@ export class Connection extends EventEmitter {
       this.#emitClosed(error);
       throw error;
     }
-    if (error.parts !== undefined && error.parts.length > 0) this.emit("parts", error.parts);
+    if (error.parts !== undefined && error.parts.length > 0 && !this.#closedEmitted) this.emit("parts", error.parts);
     this.#emitClosed(error);
     return [];
   }

@@ -24,6 +24,17 @@ export class Inbox {
     }
   }
 
+  /** Put `items` back in front of what is queued (they were taken out but not used). */
+  prepend(items: InboxItem[]): void {
+    if (items.length === 0) return;
+    this.#items = [...items, ...this.#items];
+    const waiter = this.#waiter;
+    if (waiter !== undefined) {
+      this.#waiter = undefined;
+      waiter();
+    }
+  }
+
   /** Every item, oldest first; the inbox is then empty. */
   drain(): InboxItem[] {
     const items = this.#items;

@@ -7,7 +7,7 @@ import { createHTTP1Engine } from "../core/http1/index.js";
 import { createHTTP2Engine } from "../core/http2/index.js";
 import { alpnFor, chooseProtocol } from "../negotiate.js";
 import type { ConnectOptions } from "../options.js";
-import { connectTLS } from "../transport/tls.js";
+import { connectTLS, type BuiltTLSOptions } from "../transport/tls.js";
 import type { Headers, Protocol, Scheme } from "../types.js";
 import { Connection } from "./connection.js";
 
@@ -27,6 +27,8 @@ export interface OpenParams {
   proxyHeaders?: Headers;
   /** Forward proxy: absolute-form targets and headers added to every request. */
   forwardProxy?: { targetPrefix: string; headers: Headers };
+  /** https: the TLS settings prepareTLS built and checked before the socket was opened. */
+  prepared?: BuiltTLSOptions;
 }
 
 const DEFAULT_PORT: Record<Scheme, number> = { http: 80, https: 443 };
@@ -40,7 +42,7 @@ export function authorityOf(scheme: Scheme, hostname: string, port: number, unix
 /**
  * Upgrade to TLS when https, pick the protocol, and wrap the socket in a Connection.
  * Errors: TransportError from the TLS handshake or negotiation (`bad_alpn_protocol`,
- * `protocol_not_negotiated`); the socket is destroyed on failure.
+ * `protocol_not_negotiated`); the socket is destroyed on every failure path.
  */
 export async function openConnection(p: OpenParams): Promise<Connection> {
   const protocols: Protocol[] = p.opts.protocols ?? ["http1", "http2"];
@@ -54,6 +56,7 @@ export async function openConnection(p: OpenParams): Promise<Connection> {
       transportOpts: p.opts.transportOpts ?? {},
       alpnProtocols: alpnFor("https", protocols),
       deadline: p.deadline,
+      ...(p.prepared !== undefined ? { prepared: p.prepared } : {}),
     });
     socket = tlsSocket;
     alpn = tlsSocket.alpnProtocol;
@@ -66,6 +69,17 @@ export async function openConnection(p: OpenParams): Promise<Connection> {
     throw err;
   }
   const authority = authorityOf(p.scheme, p.hostname, p.port, p.unixSocket);
+  try {
+    return createConnection(p, socket, protocol, authority);
+  } catch (err) {
+    // Options are checked before the socket opens; should an engine still refuse them, the
+    // socket must not outlive the failure.
+    socket.destroy();
+    throw err;
+  }
+}
+
+function createConnection(p: OpenParams, socket: Socket, protocol: Protocol, authority: string): Connection {
   const o = p.opts;
   return new Connection({
     socket,

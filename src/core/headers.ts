@@ -1,8 +1,21 @@
-// Header-name and header-value checks shared by the HTTP/1 and HTTP/2 request encoders.
-// RFC 9110 §5.1 (field names are tokens), §5.5 (field values), §5.6.2 (token).
+// Header-name and header-value checks shared by the HTTP/1 and HTTP/2 engines.
+// RFC 9110 §5.1 (field names are tokens), §5.5 (field values), §5.6.2 (token);
+// RFC 9113 §8.2.1 (HTTP/2 names are lowercase, values carry no edge whitespace).
+//
+// How this works: every check walks the string once, one lookup per character code in a
+// small table, so checking a whole response header list costs about one pass over its bytes.
 
 const TCHAR = new Uint8Array(128);
 for (const c of "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") TCHAR[c.charCodeAt(0)] = 1;
+
+/** 1 for the characters of an HTTP/2 field name: tchar without uppercase (RFC 9113 §8.2.1). */
+const LOWER_TCHAR = new Uint8Array(128);
+for (let c = 0; c < 128; c++) LOWER_TCHAR[c] = TCHAR[c]! === 1 && !(c >= 65 && c <= 90) ? 1 : 0;
+
+/** 1 for the characters allowed in a field value: VCHAR, obs-text, SP, HTAB (RFC 9110 §5.5). */
+const VALUE_CHAR = new Uint8Array(256);
+for (let c = 0x20; c < 0x100; c++) VALUE_CHAR[c] = c === 0x7f ? 0 : 1;
+VALUE_CHAR[0x09] = 1;
 
 /** True when `s` is a non-empty RFC 9110 token. */
 export function isToken(s: string): boolean {
@@ -25,6 +38,40 @@ export function isFieldValue(s: string): boolean {
   }
   return true;
 }
+
+/** True when `s` is a non-empty token without uppercase letters: an HTTP/2 field name (RFC 9113 §8.2.1). */
+export function isLowercaseToken(s: string): boolean {
+  const n = s.length;
+  if (n === 0) return false;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 128 || LOWER_TCHAR[c] === 0) return false;
+  }
+  return true;
+}
+
+/**
+ * True when `s` is a field value HTTP/2 accepts: RFC 9110 §5.5 characters only (no NUL, CR,
+ * LF or other controls but HTAB) and no SP or HTAB at either end (RFC 9113 §8.2.1).
+ */
+export function isTrimmedFieldValue(s: string): boolean {
+  const n = s.length;
+  if (n === 0) return true;
+  const first = s.charCodeAt(0);
+  const last = s.charCodeAt(n - 1);
+  if (first === 0x20 || first === 0x09 || last === 0x20 || last === 0x09) return false;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 0xff || VALUE_CHAR[c] === 0) return false;
+  }
+  return true;
+}
+
+/**
+ * Connection-specific fields (RFC 9113 §8.2.2): they only make sense for one HTTP/1 hop and
+ * make an HTTP/2 message malformed, in either direction.
+ */
+export const CONNECTION_SPECIFIC: ReadonlySet<string> = new Set(["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade"]);
 
 /** ASCII lowercase with a fast path for names that are already lowercase. */
 export function lowerName(name: string): string {

@@ -7,7 +7,7 @@
 // queued, the headers deadline once sent, the body deadline (moved on each chunk, and
 // suspended while the reader is behind) while the body streams.
 
-import { MintError, STREAM, type Body, type Connection, type Headers, type Protocol, type RequestRef, type ResponsePart } from "../index.js";
+import { HTTPError, MintError, STREAM, type Body, type Connection, type Headers, type Protocol, type RequestRef, type ResponsePart } from "../index.js";
 import type { BodySource } from "./body-source.js";
 import { abortedError, poolError } from "./errors.js";
 import type { Waiting } from "./queue.js";
@@ -242,6 +242,11 @@ export class Exchange implements Waiting, BodyOwner {
   }
 
   #finish(): void {
+    if (this.#phase === Phase.Sent) {
+      // Ended without a final response head (RST_STREAM NO_ERROR first, RFC 9113 §8.1).
+      this.#failAttempt(new HTTPError(this.slot?.http2 === false ? "http1" : "http2", "server_closed_request", "the server ended the request without sending a response"));
+      return;
+    }
     const body = this.#body;
     if (this.#sending) {
       // The response ended before our body did (RFC 9113 §8.1 allows it): stop sending. On

@@ -206,6 +206,9 @@ export class Pool extends EventEmitter implements ExchangeHost, SlotOwner, Dispa
       ex.fail(poolError("pool_closed", `the pool for ${this.#key} was destroyed`));
       return;
     }
+    const now = Date.now();
+    ex.deadline = now + this.#opts.queueTimeout;
+    this.#clock.arm(now, this.#opts.queueTimeout);
     this.#queue.unshift(ex);
     this.#serve();
   }
@@ -411,9 +414,10 @@ export class Pool extends EventEmitter implements ExchangeHost, SlotOwner, Dispa
 
   #dialFailed(err: unknown): void {
     this.#connecting--;
-    const error = err instanceof MintError ? err : poolError("pool_closed", `connecting to ${this.#key} failed: ${String(err)}`, err);
-    // A fresh connection failed: no live connection will serve the queue, so it fails.
-    if (this.#slots.length === 0 && this.#connecting === 0) {
+    // connect()'s errors as they are (TypeError for bad connect options included).
+    const error = err instanceof Error ? err : poolError("pool_closed", `connecting to ${this.#key} failed: ${String(err)}`, err);
+    // A fresh connection failed: when no open connection will serve the queue, it fails.
+    if (this.#connecting === 0 && this.#slots.every((s) => s.state !== "open")) {
       for (const ex of [...this.#queue]) ex.fail(error);
     }
     this.#checkClosed();

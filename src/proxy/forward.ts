@@ -9,6 +9,7 @@ import type { Connection } from "../connection/connection.js";
 import { authorityOf, openConnection } from "../connection/open.js";
 import type { ConnectOptions, ProxyOptions } from "../options.js";
 import { describe } from "../transport/tcp.js";
+import type { BuiltTLSOptions } from "../transport/tls.js";
 import { reachProxy } from "./reach-proxy.js";
 
 /**
@@ -17,8 +18,8 @@ import { reachProxy } from "./reach-proxy.js";
  *
  * Errors: TransportError from the proxy socket (`timeout`, `econnrefused`, `tls_alert`, ...).
  */
-export async function connectForward(host: string, port: number, hostname: string, opts: ConnectOptions, proxy: ProxyOptions): Promise<Connection> {
-  const { socket, where: proxyWhere } = await reachProxy(proxy);
+export async function connectForward(host: string, port: number, hostname: string, opts: ConnectOptions, proxy: ProxyOptions, proxyTLS?: BuiltTLSOptions): Promise<Connection> {
+  const { socket, where: proxyWhere } = await reachProxy(proxy, proxyTLS);
   // The returned connection keeps the caller's connection-level options (mode, log, HTTP/1
   // options); the transport options and protocols are not the target's to choose here.
   const { proxy: _proxy, proxyHeaders, transportOpts: _transport, protocols: _protocols, ...connOpts } = opts;

@@ -5,9 +5,12 @@ import type { Connection } from "../connection/connection.js";
 import { isFieldValue, isToken } from "../core/headers.js";
 import { HTTPError } from "../errors.js";
 import { type ConnectOptions, validateConnectOptions } from "../options.js";
+import { alpnFor } from "../negotiate.js";
 import { validateTransportOptions } from "../transport/options.js";
+import { prepareTLS } from "../transport/tls.js";
 import type { Headers, Scheme } from "../types.js";
 import { connectForward } from "./forward.js";
+import { proxyHost } from "./reach-proxy.js";
 import { connectTunnel } from "./tunnel.js";
 
 export { basicProxyAuth } from "./auth.js";
@@ -20,7 +23,7 @@ export { basicProxyAuth } from "./auth.js";
  * Errors: HTTPError("proxy") `tunnel_timeout`, `unexpected_status` (details.status),
  * `invalid_status_line`, `invalid_header`, `max_header_list_size_exceeded`,
  * `invalid_header_name`, `invalid_header_value` (a bad proxy header); TransportError
- * unwrapped from either socket. TypeError for bad proxy options.
+ * unwrapped from either socket. TypeError for bad proxy options (before any socket opens).
  */
 export async function connectViaProxy(scheme: Scheme, host: string, port: number, hostname: string, opts: ConnectOptions): Promise<Connection> {
   const proxy = opts.proxy;
@@ -30,12 +33,14 @@ export async function connectViaProxy(scheme: Scheme, host: string, port: number
   validateConnectOptions(proxyOpts);
   if (proxyOpts.proxy !== undefined) throw new TypeError("proxy.opts cannot itself contain a proxy");
   validateTransportOptions(proxyOpts.transportOpts);
-  const t = proxyOpts.tunnelTimeout;
-  if (t !== undefined && !(typeof t === "number" && (t === Infinity || (Number.isFinite(t) && t >= 0)))) {
-    throw new TypeError(`proxy.opts.tunnelTimeout must be a non-negative number of milliseconds or Infinity, got ${String(t)}`);
-  }
   checkProxyHeaders(opts.proxyHeaders ?? []);
-  return scheme === "http" ? connectForward(host, port, hostname, opts, proxy) : connectTunnel(host, port, hostname, opts, proxy);
+  // The TLS settings of both hops are built and checked before the proxy socket is opened.
+  const proxyTLS = proxy.scheme === "https"
+    ? prepareTLS(proxyOpts.transportOpts ?? {}, proxyOpts.hostname ?? proxyHost(proxy), proxy.port, ["http/1.1"])
+    : undefined;
+  if (scheme === "http") return connectForward(host, port, hostname, opts, proxy, proxyTLS);
+  const targetTLS = prepareTLS(opts.transportOpts ?? {}, hostname, port, alpnFor("https", opts.protocols ?? ["http1", "http2"]));
+  return connectTunnel(host, port, hostname, opts, proxy, proxyTLS, targetTLS);
 }
 
 /**

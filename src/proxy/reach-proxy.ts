@@ -4,7 +4,7 @@
 
 import type { Socket } from "node:net";
 import type { ProxyOptions } from "../options.js";
-import { connectTLS } from "../transport/tls.js";
+import { connectTLS, type BuiltTLSOptions } from "../transport/tls.js";
 import { connectTCP, describe } from "../transport/tcp.js";
 import { resolveDeadline } from "../transport/options.js";
 
@@ -28,7 +28,7 @@ export function proxyHost(proxy: ProxyOptions): string {
  *
  * Errors: TransportError `timeout`, socket codes (`econnrefused`, ...), `tls_alert`.
  */
-export async function reachProxy(proxy: ProxyOptions): Promise<ProxySocket> {
+export async function reachProxy(proxy: ProxyOptions, prepared?: BuiltTLSOptions): Promise<ProxySocket> {
   const host = proxyHost(proxy);
   const transportOpts = proxy.opts?.transportOpts ?? {};
   const deadline = resolveDeadline(transportOpts);
@@ -44,6 +44,7 @@ export async function reachProxy(proxy: ProxyOptions): Promise<ProxySocket> {
       transportOpts,
       alpnProtocols: ["http/1.1"],
       deadline,
+      ...(prepared !== undefined ? { prepared } : {}),
     });
     return { socket: tls, where };
   } catch (err) {

@@ -15,6 +15,7 @@ import { HTTPError, TransportError } from "../errors.js";
 import type { ConnectOptions, ProxyOptions } from "../options.js";
 import { describe, socketError } from "../transport/tcp.js";
 import { resolveDeadline } from "../transport/options.js";
+import type { BuiltTLSOptions } from "../transport/tls.js";
 import type { Headers } from "../types.js";
 import { type ConnectReply, ConnectExchange } from "./connect-exchange.js";
 import { reachProxy } from "./reach-proxy.js";
@@ -35,10 +36,13 @@ export function connectAuthority(host: string, port: number): string {
  * TransportError (unwrapped) from the proxy socket or the TLS handshake with the target
  * (`timeout`, `econnrefused`, `closed`, `tls_alert`, `bad_alpn_protocol`, ...).
  */
-export async function connectTunnel(host: string, port: number, hostname: string, opts: ConnectOptions, proxy: ProxyOptions): Promise<Connection> {
+export async function connectTunnel(
+  host: string, port: number, hostname: string, opts: ConnectOptions, proxy: ProxyOptions,
+  proxyTLS?: BuiltTLSOptions, targetTLS?: BuiltTLSOptions,
+): Promise<Connection> {
   const proxyOpts = proxy.opts ?? {};
   const tunnelTimeout = proxyOpts.tunnelTimeout ?? DEFAULT_TUNNEL_TIMEOUT;
-  const { socket, where: proxyWhere } = await reachProxy(proxy);
+  const { socket, where: proxyWhere } = await reachProxy(proxy, proxyTLS);
   const authority = connectAuthority(host, port);
   let reply: ConnectReply;
   try {
@@ -76,6 +80,7 @@ export async function connectTunnel(host: string, port: number, hostname: string
       deadline: resolveDeadline(opts.transportOpts ?? {}),
       where: `${describe({ host, port })} via proxy ${proxyWhere}`,
       proxyHeaders: reply.headers,
+      ...(targetTLS !== undefined ? { prepared: targetTLS } : {}),
     });
   } catch (err) {
     socket.destroy();

@@ -8,6 +8,7 @@
 // plain tls options that would silently fight a Mint option (`ca` vs `cacerts`,
 // `rejectUnauthorized` vs `verify`, ...): there is one way to say each thing.
 
+import { isIP } from "node:net";
 import type { PeerCertificate } from "node:tls";
 import { hasSystemStore } from "./trust-store.js";
 
@@ -95,6 +96,9 @@ function isBool(v: unknown): v is boolean {
 /**
  * Checks `opts` and returns it unchanged.
  *
+ * Runs before any socket is opened (TLS settings that need OpenSSL to judge them, such as
+ * cipher names or a certificate and key, are checked by prepareTLS, also before).
+ *
  * @throws TypeError naming the option when a managed option is present (`alpnAdvertisedProtocols`,
  *   `ALPNProtocols`, `mode`, `active`, `packet`, `socket`, `host`, `port`, `path`), when a plain tls
  *   option duplicates a Mint option (`ca`, `rejectUnauthorized`, ...), or when a value has the
@@ -140,8 +144,20 @@ export function validateTransportOptions(opts: unknown): TransportOptions {
   }
   if (depth !== undefined && !(Number.isInteger(depth) && (depth as number) >= 0))
     fail(`"depth" must be a non-negative integer, got ${describe(depth)}`);
-  for (const key of ["partialChain", "reuseSessions", "secureRenegotiate", "inet6", "inet4"]) {
+  for (const key of ["partialChain", "reuseSessions", "secureRenegotiate", "inet6", "inet4", "keepAlive", "noDelay", "autoSelectFamily"]) {
     if (o[key] !== undefined && !isBool(o[key])) fail(`"${key}" must be a boolean, got ${describe(o[key])}`);
+  }
+  if (o.inet4 === false && o.inet6 !== true) fail(`"inet4" is false and "inet6" is not true, so no address family is allowed`);
+  // Plain net options: refused here rather than by the socket, so no socket is opened for them.
+  if (o.localAddress !== undefined && (typeof o.localAddress !== "string" || isIP(o.localAddress) === 0))
+    fail(`"localAddress" must be an IP address, got ${describe(o.localAddress)}`);
+  if (o.localPort !== undefined && !(Number.isInteger(o.localPort) && (o.localPort as number) >= 0 && (o.localPort as number) <= 65535))
+    fail(`"localPort" must be an integer in 0..65535, got ${describe(o.localPort)}`);
+  if (o.family !== undefined && o.family !== 0 && o.family !== 4 && o.family !== 6) fail(`"family" must be 0, 4 or 6, got ${describe(o.family)}`);
+  if (o.lookup !== undefined && typeof o.lookup !== "function") fail(`"lookup" must be a function, got ${describe(o.lookup)}`);
+  for (const key of ["keepAliveInitialDelay", "autoSelectFamilyAttemptTimeout"]) {
+    const v = o[key];
+    if (v !== undefined && !(typeof v === "number" && Number.isFinite(v) && v >= 0)) fail(`"${key}" must be a non-negative number, got ${describe(v)}`);
   }
   const sni = o.serverNameIndication;
   if (sni !== undefined && sni !== false && (typeof sni !== "string" || sni === ""))

@@ -4,6 +4,7 @@
 
 import * as net from "node:net";
 import { TransportError } from "../errors.js";
+import { sessionError } from "./tls-errors.js";
 
 /** Where to connect: a host and port, or a Unix domain socket path. */
 export interface TCPTarget {
@@ -48,9 +49,6 @@ export async function connectTCP(target: TCPTarget, opts: TCPOptions, deadline: 
       } catch (err) {
         if (opts.inet4 === false || (err instanceof TransportError && err.reason === "timeout")) throw err;
       }
-    }
-    if (opts.inet4 === false && opts.inet6 !== true) {
-      throw new TypeError("transportOpts: inet4 is false and inet6 is not true, so no address family is allowed");
     }
     return attempt({ ...base, family: 4 }, target, deadline);
   }
@@ -121,10 +119,13 @@ const CODE_TEXT: Record<string, string> = {
 
 /**
  * Turn a Node socket error into a TransportError whose reason is the lowercase code
- * (`econnrefused`), keeping the original as `cause`.
+ * (`econnrefused`), keeping the original as `cause`; a TLS error on an established session
+ * becomes `tls_alert` (tls-errors.ts).
  */
 export function socketError(err: Error, where: string): TransportError {
   if (err instanceof TransportError) return err;
+  const tls = sessionError(err, where);
+  if (tls !== undefined) return tls;
   const code = typeof (err as NodeJS.ErrnoException).code === "string" ? (err as NodeJS.ErrnoException).code! : "";
   const reason = code === "" ? "closed" : code.toLowerCase().replace(/^err_stream_destroyed$/, "closed");
   const text = CODE_TEXT[reason] ?? err.message;

@@ -9,7 +9,7 @@
 
 import { createHash, constants } from "node:crypto";
 import { isIP } from "node:net";
-import type { ConnectionOptions } from "node:tls";
+import { createSecureContext, type ConnectionOptions } from "node:tls";
 import { cipherString } from "./ciphers.js";
 import { DEFAULT_VERSIONS, type TLSVersionName, type TransportOptions } from "./options.js";
 import { nativePartialChain } from "./partial-chain.js";
@@ -80,7 +80,8 @@ function digestOf(values: unknown[]): string {
 
 /**
  * Builds the tls.connect options.
- * @throws TransportError `options` (unreadable cacertfile); TypeError (`cacerts: "system"` unsupported).
+ * @throws TransportError `options` (unreadable cacertfile); TypeError (`cacerts: "system"` unsupported);
+ *   Node's own error for options OpenSSL refuses (unknown ciphers, a bad certificate or key).
  */
 export function buildTLSOptions(opts: TransportOptions, hostname: string, port: number, alpnProtocols: readonly string[]): BuiltTLSOptions {
   const verify = (opts.verify ?? "verify_peer") === "verify_peer";
@@ -109,8 +110,9 @@ export function buildTLSOptions(opts: TransportOptions, hostname: string, port: 
   if (verify && opts.partialChain !== false && nativePartialChain) options.allowPartialTrustChain = true;
   if (servername !== undefined) options.servername = servername;
   if (alpnProtocols.length > 0) options.ALPNProtocols = [...alpnProtocols];
-  const secureContext = sharedSecureContext(options, trust.key);
-  if (secureContext) options.secureContext = secureContext;
+  // A context of its own is built here too (not by tls.connect), so a bad certificate, key or
+  // cipher list is refused before any socket is opened.
+  options.secureContext = sharedSecureContext(options, trust.key) ?? createSecureContext(options);
 
   const verifyName = typeof opts.serverNameIndication === "string" ? opts.serverNameIndication : hostname;
   const sessionKey = opts.reuseSessions === false ? undefined : [

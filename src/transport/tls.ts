@@ -17,6 +17,8 @@ import { DEFAULT_DEPTH, type TransportOptions } from "./options.js";
 import { chainReachesTrustedCA, nativePartialChain, PARTIAL_CHAIN_CODES } from "./partial-chain.js";
 import { sessionCache } from "./session-cache.js";
 import { buildTLSOptions, type BuiltTLSOptions } from "./tls-options.js";
+
+export type { BuiltTLSOptions } from "./tls-options.js";
 import { chainOf, depthError, handshakeError, hostnameError, verifyError, verifyFunError } from "./tls-errors.js";
 
 export interface ConnectTLSOptions {
@@ -31,6 +33,23 @@ export interface ConnectTLSOptions {
   alpnProtocols: string[];
   /** Absolute deadline (Date.now() ms), Infinity for none. */
   deadline: number;
+  /** The options prepareTLS built before the socket was opened; built here when absent. */
+  prepared?: BuiltTLSOptions;
+}
+
+/**
+ * Builds and checks the TLS settings of one connection without any socket: `connect` calls
+ * it before opening one, so options OpenSSL refuses never cost a connection.
+ * @throws TypeError for unusable options (unknown cipher names, a malformed certificate or
+ *   key, `cacerts: "system"` unsupported); TransportError `options` (unreadable cacertfile,
+ *   wrong passphrase).
+ */
+export function prepareTLS(transportOpts: TransportOptions, hostname: string, port: number, alpnProtocols: readonly string[]): BuiltTLSOptions {
+  try {
+    return buildTLSOptions(transportOpts, hostname, port, alpnProtocols);
+  } catch (err) {
+    throw err instanceof TypeError || err instanceof TransportError ? err : optionError(err);
+  }
 }
 
 const MAX_TIMER = 2 ** 31 - 1;
@@ -39,9 +58,10 @@ const MAX_TIMER = 2 ** 31 - 1;
  * Upgrades `o.socket` to TLS and resolves once the handshake is done and the peer verified.
  * The caller reads `alpnProtocol` on the result and must attach its own 'error' listener.
  *
- * @throws TransportError `tls_alert` (details.alert: unknown_ca, certificate_expired,
- *   hostname_check_failed, bad_certificate, handshake_failure, protocol_version; details.code:
- *   Node's code), `timeout` (deadline passed), `closed` (peer closed during the handshake), a
+ * @throws TransportError `tls_alert` (details.alert: the alert's name — unknown_ca,
+ *   certificate_expired, hostname_check_failed, bad_certificate, handshake_failure,
+ *   protocol_version, no_application_protocol, certificate_required, ... (tls-alerts.ts);
+ *   details.code: Node's code), `timeout` (deadline passed), `closed` (peer closed during the handshake), a
  *   lowercase socket code, or `options` (unreadable cacertfile, bad key or certificate).
  * @throws TypeError for unusable options (unknown cipher names, `cacerts: "system"` unsupported).
  */
@@ -49,10 +69,10 @@ export function connectTLS(o: ConnectTLSOptions): Promise<tls.TLSSocket> {
   const { socket, hostname, port, transportOpts, alpnProtocols, deadline } = o;
   let built: BuiltTLSOptions;
   try {
-    built = buildTLSOptions(transportOpts, hostname, port, alpnProtocols);
+    built = o.prepared ?? prepareTLS(transportOpts, hostname, port, alpnProtocols);
   } catch (err) {
     socket.destroy();
-    return Promise.reject(err instanceof TypeError || err instanceof TransportError ? err : optionError(err));
+    return Promise.reject(err);
   }
   if (socket.destroyed) return Promise.reject(new TransportError("closed", `connection to ${hostname}:${port} closed before the TLS handshake`));
   if (deadline <= Date.now()) {
@@ -100,7 +120,7 @@ export function connectTLS(o: ConnectTLSOptions): Promise<tls.TLSSocket> {
       socket.destroy();
       reject(err);
     };
-    const onError = (err: Error) => fail(handshakeError(err, hostname, port));
+    const onError = (err: Error) => fail(handshakeError(err, hostname, port, { alpn: alpnProtocols }));
     const onClose = () => fail(new TransportError("closed", `${hostname}:${port} closed the connection during the TLS handshake`));
     const onSecure = () => {
       if (settled) return;
@@ -165,10 +185,18 @@ function timeoutError(hostname: string, port: number): TransportError {
   return new TransportError("timeout", `TLS handshake with ${hostname}:${port} did not finish before the connect timeout`);
 }
 
+/**
+ * An error from building the TLS settings (createSecureContext, tls.connect) as the caller's
+ * mistake: TypeError naming what to fix. OpenSSL's own text stays in `cause`.
+ */
 function optionError(err: unknown): Error {
   const e = err as NodeJS.ErrnoException;
   const code = e?.code ?? "";
-  if (code === "ERR_SSL_NO_CIPHER_MATCH" || code.startsWith("ERR_INVALID_ARG") || code === "ERR_TLS_INVALID_PROTOCOL_VERSION" || code === "ERR_OUT_OF_RANGE")
-    return new TypeError(`invalid transportOpts: ${e.message}${code === "ERR_SSL_NO_CIPHER_MATCH" ? " (no known cipher suite in \"ciphers\")" : ""}`, { cause: e });
-  return new TransportError("options", `cannot set up TLS: ${e?.message ?? String(err)}`, { code }, { cause: e });
+  if (code === "ERR_SSL_NO_CIPHER_MATCH") return new TypeError(`invalid transportOpts: no known cipher suite in "ciphers"`, { cause: e });
+  // Node's own argument checks speak plainly; keep their words.
+  if (code.startsWith("ERR_INVALID_ARG") || code === "ERR_TLS_INVALID_PROTOCOL_VERSION" || code === "ERR_OUT_OF_RANGE")
+    return new TypeError(`invalid transportOpts: ${e.message}`, { cause: e });
+  // Anything else OpenSSL refuses here is a certificate, key or passphrase it cannot use
+  // (PEM or ASN.1 decoding, a wrong passphrase, a key that does not match the certificate).
+  return new TypeError(`invalid transportOpts: the client certificate or key cannot be used${code ? ` (${code})` : ""}; check "cert", "key", "pfx" and "passphrase"`, { cause: e });
 }

@@ -25,6 +25,92 @@ function h2(opts: { requests?: number; clientSettings?: Record<string, number | 
 /** A response head on stream 1 (HPACK `:status: 200`). */
 const head1 = H.headers(1, H.STATUS_200);
 
+/** A response header block for a fresh engine (its own HPACK encoder). */
+const block = (headers: Array<[string, string]>): Uint8Array => new Encoder().encode(headers);
+
+/** A stream error on stream 1 for the caller, RST_STREAM PROTOCOL_ERROR, the connection kept. */
+function streamErrorCase(name: string, reason: string, feed: Uint8Array, method = "GET"): HostileCase {
+  return {
+    name,
+    protocol: "http2",
+    run: () => {
+      const engine = createHTTP2Engine({ scheme: "https", authority: "example.test" });
+      engine.request(method, "/", [], null);
+      engine.receive(PREFACE);
+      engine.takeOutgoing();
+      return measured(name, engine, (f) => void f.feed(feed));
+    },
+    check: (r) => {
+      assert.equal(r.reason, `error part: ${reason}`);
+      assert.equal(r.goaway, "none");
+      assert.equal(r.facts["rstCode"], "PROTOCOL_ERROR");
+      assert.equal(r.facts["dataBytes"], 0, "nothing of the malformed response reaches the caller as content");
+      assert.equal(r.open, true);
+    },
+  };
+}
+
+/** Malformed responses (RFC 9113 §8.1.1, §8.2, §8.4, §6.5.2; RFC 9110 §6.4.1, §15). */
+function malformedCases(): HostileCase[] {
+  const END = H.F.END_HEADERS | H.F.END_STREAM;
+  return [
+    streamErrorCase("HTTP/2 response field value with CR LF (response splitting)", "invalid_header_value",
+      H.headers(1, block([[":status", "200"], ["x-a", "1\r\nset-cookie: stolen=1"]]), END)),
+    streamErrorCase("HTTP/2 response field value with NUL", "invalid_header_value", H.headers(1, block([[":status", "200"], ["x-a", "a\0b"]]), END)),
+    streamErrorCase("HTTP/2 response field name not a lowercase token", "invalid_header_name", H.headers(1, block([[":status", "200"], ["X-Bad Name", "1"]]), END)),
+    streamErrorCase("HTTP/2 connection-specific response field (transfer-encoding)", "invalid_header",
+      H.headers(1, block([[":status", "200"], ["transfer-encoding", "chunked"]]), END)),
+    streamErrorCase("HTTP/2 :status 600", "invalid_status_header", H.headers(1, block([[":status", "600"]]), END)),
+    streamErrorCase("HTTP/2 request pseudo-header in a response", "invalid_pseudo_header", H.headers(1, block([[":status", "200"], [":path", "/"]]), END)),
+    streamErrorCase("HTTP/2 trailer field with LF", "invalid_header_value",
+      concat([H.headers(1, block([[":status", "200"]])), H.headers(1, block([["grpc-message", "a\nb"]]), END)])),
+    streamErrorCase("HTTP/2 DATA on a 204 response", "content_not_allowed",
+      concat([H.headers(1, block([[":status", "204"]])), H.data(1, filler(100), true)])),
+    streamErrorCase("HTTP/2 DATA on a response to HEAD", "content_not_allowed",
+      concat([H.headers(1, block([[":status", "200"], ["content-length", "100"]])), H.data(1, filler(100), true)]), "HEAD"),
+    {
+      name: "HTTP/2 RST_STREAM(NO_ERROR) before the final status",
+      protocol: "http2",
+      run: () => measured("HTTP/2 RST_STREAM(NO_ERROR) before the final status", h2().engine, (f) => void f.feed(H.rstStream(1, 0))),
+      check: (r) => {
+        assert.equal(r.reason, "error part: server_closed_request");
+        assert.equal(r.parts.some((p) => p.type === "done"), false);
+        assert.equal(r.open, true);
+      },
+    },
+    {
+      name: "HTTP/2 PUSH_PROMISE for another authority, and for POST",
+      protocol: "http2",
+      run: () => measured("HTTP/2 PUSH_PROMISE for another authority, and for POST", h2().engine, (f) => {
+        f.feed(head1);
+        const e = new Encoder();
+        f.feed(concat([
+          H.pushPromise(1, 2, e.encode([[":method", "GET"], [":scheme", "https"], [":authority", "evil.example"], [":path", "/"]])),
+          H.pushPromise(1, 4, e.encode([[":method", "POST"], [":scheme", "https"], [":authority", "example.test"], [":path", "/"]])),
+        ]));
+        return { promises: f.parts.filter((p) => p.type === "push_promise").length };
+      }),
+      check: (r) => {
+        assert.equal(r.reason, "none");
+        assert.equal(r.facts["promises"], 0);
+        assert.equal(r.facts["rstSent"], 2);
+        assert.equal(r.facts["rstCode"], "PROTOCOL_ERROR");
+        assert.equal(r.open, true);
+      },
+    },
+    {
+      name: "HTTP/2 SETTINGS_ENABLE_PUSH=1 from the server",
+      protocol: "http2",
+      run: () => measured("HTTP/2 SETTINGS_ENABLE_PUSH=1 from the server", h2().engine, (f) => void f.feed(H.settings([[2, 1]]))),
+      check: (r) => {
+        assert.equal(r.reason, "protocol_error");
+        assert.equal(r.goaway, "PROTOCOL_ERROR");
+        assert.equal(r.open, false);
+      },
+    },
+  ];
+}
+
 /** `count` copies of `frame` in one buffer. */
 const repeat = (frame: Uint8Array, count: number): Uint8Array => concat(Array.from({ length: count }, () => frame));
 
@@ -117,6 +203,7 @@ export const http2Cases: HostileCase[] = [
       assert.equal(r.facts["rstCode"], "REFUSED_STREAM");
     },
   },
+  ...malformedCases(),
   {
     name: "HTTP/2 PING flood: 200000 PINGs, 100 per receive",
     protocol: "http2",
@@ -134,13 +221,37 @@ export const http2Cases: HostileCase[] = [
     },
   },
   {
-    name: "HTTP/2 PING flood: 5000 PINGs in one receive",
+    name: "HTTP/2 PING flood: 20000 PINGs in one receive (ACKs not taken)",
     protocol: "http2",
-    run: () => measured("HTTP/2 PING flood: 5000 PINGs in one receive", h2().engine, (f) => void f.feed(repeat(H.ping(), 5000))),
+    run: () => measured("HTTP/2 PING flood: 20000 PINGs in one receive (ACKs not taken)", h2().engine, (f) => void f.feed(repeat(H.ping(), 20000))),
     check: (r) => {
       assert.equal(r.reason, "enhance_your_calm");
       assert.equal(r.goaway, "ENHANCE_YOUR_CALM");
-      assert.ok((r.facts["maxOutgoingPerReceive"] as number) <= 1001 * 17 + 64);
+      assert.ok((r.facts["maxOutgoingPerReceive"] as number) <= 10001 * 17 + 64);
+    },
+  },
+  {
+    name: "HTTP/2 PING + SETTINGS burst: 50000 each in 64 KiB reads, ACKs taken, a request completes",
+    protocol: "http2",
+    run: () => measured("HTTP/2 PING + SETTINGS burst: 50000 each in 64 KiB reads, ACKs taken, a request completes", h2().engine, (f) => {
+      const burst = repeat(concat([H.ping(), H.settings([])]), 50000);
+      f.feed(head1);
+      for (let off = 0; off < burst.length; off += 65536) if (!f.feed(burst.subarray(off, off + 65536))) break;
+      f.feed(H.data(1, filler(5), true));
+      return {
+        pingAcks: f.sentFrames.get(H.T.PING) ?? 0,
+        settingsAcks: f.sentFrames.get(H.T.SETTINGS) ?? 0,
+        done: f.parts.some((p) => p.type === "done"),
+      };
+    }, false),
+    check: (r) => {
+      assert.equal(r.reason, "none");
+      assert.equal(r.open, true);
+      assert.equal(r.facts["pingAcks"], 50000);
+      assert.equal(r.facts["settingsAcks"], 50000);
+      assert.equal(r.facts["done"], true);
+      assert.ok((r.facts["maxOutgoingPerReceive"] as number) <= 65536 * 2, "answers per read stay within twice the read");
+      assert.ok(r.growth < 4 * MiB, `heap grew ${r.growth}`);
     },
   },
   {
@@ -160,9 +271,9 @@ export const http2Cases: HostileCase[] = [
     },
   },
   {
-    name: "HTTP/2 SETTINGS flood: 5000 SETTINGS in one receive",
+    name: "HTTP/2 SETTINGS flood: 20000 SETTINGS in one receive (ACKs not taken)",
     protocol: "http2",
-    run: () => measured("HTTP/2 SETTINGS flood: 5000 SETTINGS in one receive", h2().engine, (f) => void f.feed(repeat(H.settings([[4, 65535]]), 5000))),
+    run: () => measured("HTTP/2 SETTINGS flood: 20000 SETTINGS in one receive (ACKs not taken)", h2().engine, (f) => void f.feed(repeat(H.settings([[4, 65535]]), 20000))),
     check: (r) => {
       assert.equal(r.reason, "enhance_your_calm");
       assert.equal(r.goaway, "ENHANCE_YOUR_CALM");

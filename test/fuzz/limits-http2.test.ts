@@ -1,4 +1,4 @@
-// HTTP/2 limits against a hostile server: CONTINUATION floods, HPACK table size updates and
+// HTTP/2 limits against a hostile server: malformed responses and pushes, CONTINUATION floods, HPACK table size updates and
 // amplification, PUSH_PROMISE, PING, SETTINGS and RST_STREAM floods, WINDOW_UPDATE overflow,
 // oversized frames, frames on idle and closed streams, receive-window violations.
 // Each case feeds up to 50 MB and checks the reason, the GOAWAY code sent, where the engine stopped and the

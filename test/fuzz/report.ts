@@ -3,6 +3,7 @@
 // Each case is also checked; a failed check is shown in the last column.
 
 import { writeFileSync } from "node:fs";
+import { connectionTable } from "./hostile-connection-table.js";
 import { http1Cases } from "./hostile-http1.js";
 import { http2Cases } from "./hostile-http2.js";
 import { mib } from "./harness.js";
@@ -43,12 +44,24 @@ const out = [
   "- A bare reason is a connection error thrown by receive(): the shell flushes the GOAWAY (HTTP/2), destroys the socket and emits",
   "  \"closed\" with that error (passive recv rejects with it). \"error part: X\" is a stream error: only that request fails, with",
   "  RST_STREAM (code in facts), and the connection stays open. HTTP/1 has no GOAWAY; its column is always none.",
+  "- HTTP/1 framing rows: \"error part: closed\" is the requests pipelined behind a response whose length cannot be trusted, failed",
+  "  with TransportError closed (details.why untrusted_length) as soon as its head is read; \"socket left open? yes\" there means",
+  "  the body is still read until the server closes, and nothing after it is ever read as another response. The two request rows",
+  "  show the body on the wire and what request() does before and after the response.",
+  "- HTTP/2 malformed responses (RFC 9113 §8.1.1, §8.2, §8.3.2; RFC 9110 §6.4.1, §15) are stream errors whose reason names the class",
+  "  (invalid_header_name, invalid_header_value, invalid_header, invalid_status_header, invalid_pseudo_header, content_not_allowed);",
+  "  refused pushes (§8.4) are reset on the promised stream and never surfaced.",
+  "- HTTP/2 PING/SETTINGS answers are limited by how many are queued and not yet taken by the shell (10000), not by how many arrive:",
+  "  a peer that reads our ACKs is always answered; a caller that feeds 20000 in one receive() without taking them is cut off.",
   "- \"bytes read before stop\" counts whole receive() calls, so it overshoots the limit by at most one slice (64 KiB here).",
   "- Growth near 4 MiB in the receive-window case is the last received chunk (one 4 MiB buffer here), still referenced by the",
   "  frame reader until the next receive(); it is bounded by the size of one socket read, not by the input.",
   "",
 ].join("\n");
-process.stdout.write(out);
+const connection = await connectionTable();
+failures += connection.failures;
+const full = out + connection.text;
+process.stdout.write(full);
 const w = process.argv.indexOf("--write");
-if (w !== -1 && process.argv[w + 1]) writeFileSync(process.argv[w + 1]!, out);
+if (w !== -1 && process.argv[w + 1]) writeFileSync(process.argv[w + 1]!, full);
 if (failures > 0) process.exitCode = 1;

@@ -231,3 +231,15 @@ test("maxConnectionAge: an aged HTTP/2 connection takes no new streams and close
   await pool.close();
   await server.close();
 });
+
+test("a stream reset with NO_ERROR before any response fails its request instead of hanging", async () => {
+  const server = await startFaultServer(async (peer) => {
+    const fb = await greet(peer);
+    await peer.waitFor(() => headersOn(peer).length >= 1, 3000, "a request");
+    await peer.write(new FrameBuilder(fb.encoder).rst(1, 0).bytes());
+  });
+  const pool = new Pool(`http://127.0.0.1:${server.port}`, { connect: { protocols: ["http2"] }, headersTimeout: 5000 });
+  await assert.rejects(pool.request("/", { method: "POST", body: "x" }), { reason: "server_closed_request" });
+  await pool.close();
+  await server.close();
+});

@@ -139,11 +139,23 @@ test("RST_STREAM floods are ENHANCE_YOUR_CALM", () => {
   expectConnectionError(s, f, "enhance_your_calm", 11);
 });
 
-test("PING floods in one receive are ENHANCE_YOUR_CALM", () => {
+test("PING floods: more than 10000 ACKs queued and not taken are ENHANCE_YOUR_CALM", () => {
   const s = ready();
   const f = s.frames();
-  for (let i = 0; i < 1001; i++) f.ping();
+  for (let i = 0; i < 10001; i++) f.ping();
   expectConnectionError(s, f, "enhance_your_calm", 11);
+});
+
+test("PING floods whose ACKs are taken after each receive are all answered", () => {
+  const s = ready();
+  const f = s.frames();
+  for (let i = 0; i < 6000; i++) f.ping();
+  const batch = f.bytes();
+  for (let round = 0; round < 5; round++) {
+    assert.deepEqual(s.send(batch), []);
+    assert.equal(s.engine.takeOutgoing().reduce((n, c) => n + c.length, 0), 6000 * 17);
+  }
+  assert.equal(s.engine.isOpen("read"), true);
 });
 
 test("odd stream ids from the server (HEADERS on a stream we never opened) are PROTOCOL_ERROR", () => {

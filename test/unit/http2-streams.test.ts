@@ -170,10 +170,12 @@ test("missing :status is missing_status_header with RST_STREAM PROTOCOL_ERROR", 
   assert.deepEqual(s.written(), [{ type: "rst_stream", streamId: 1, errorCode: 1 }]);
 });
 
-test("uppercase response header names are a stream PROTOCOL_ERROR", () => {
+test("uppercase response header names are a stream PROTOCOL_ERROR (invalid_header_name)", () => {
   const s = ready();
   s.engine.request("GET", "/", [], null);
-  expectStreamError(s.send(s.frames().headers(1, [[":status", "200"], ["X-Up", "1"]])), "protocol_error");
+  s.written();
+  expectStreamError(s.send(s.frames().headers(1, [[":status", "200"], ["X-Up", "1"]])), "invalid_header_name");
+  assert.deepEqual(s.written(), [{ type: "rst_stream", streamId: 1, errorCode: 1 }]);
 });
 
 test("trailers after data, then done; trailers must end the stream", () => {
@@ -277,11 +279,12 @@ test("cancelRequest sends RST_STREAM CANCEL and drops later frames while keeping
   ]);
 });
 
-test("RST_STREAM from the server: NO_ERROR is done, other codes are server_closed_request", () => {
+test("RST_STREAM from the server: NO_ERROR after a final status is done, other codes are server_closed_request", () => {
   const s = ready();
   const a = s.engine.request("GET", "/", [], null);
   const b = s.engine.request("GET", "/", [], null);
   const c = s.engine.request("GET", "/", [], null);
+  s.send(s.frames().headers(1, [[":status", "200"]]));
   const parts = s.send(s.frames().rst(1, 0).rst(3, 2).rst(5, 0x99));
   assert.deepEqual(parts[0], { type: "done", ref: a });
   assert.equal(parts[1]!.type === "error" && parts[1].ref === b && parts[1].error.reason, "server_closed_request");

@@ -7,6 +7,7 @@ import { SessionCache } from "../../src/transport/session-cache.js";
 import { handshakeError, verifyError } from "../../src/transport/tls-errors.js";
 import { buildTLSOptions, serverName, versionRange } from "../../src/transport/tls-options.js";
 import { defaultCipherString } from "../../src/transport/ciphers.js";
+import { testCerts } from "../support/certs.js";
 
 test("managed options are refused with a TypeError naming them", () => {
   for (const key of ["alpnAdvertisedProtocols", "ALPNProtocols", "mode", "active", "packet", "socket", "host", "port", "path"]) {
@@ -76,14 +77,15 @@ test("secureRenegotiate: on by default (no legacy server connect), off allows le
 });
 
 test("buildTLSOptions: secure defaults and pass-through", () => {
-  const b = buildTLSOptions({ cert: "C", key: "K", timeout: 5, inet6: true }, "example.test", 443, ["h2", "http/1.1"]);
+  const { client } = testCerts();
+  const b = buildTLSOptions({ cert: client.cert, key: client.key, timeout: 5, inet6: true }, "example.test", 443, ["h2", "http/1.1"]);
   assert.equal(b.options.ciphers, defaultCipherString());
   assert.equal(b.options.minVersion, "TLSv1.2");
   assert.equal(b.options.maxVersion, "TLSv1.3");
   assert.equal(b.options.servername, "example.test");
   assert.deepEqual(b.options.ALPNProtocols, ["h2", "http/1.1"]);
-  assert.equal(b.options.cert, "C");
-  assert.equal(b.options.key, "K");
+  assert.equal(b.options.cert, client.cert);
+  assert.equal(b.options.key, client.key);
   assert.equal("timeout" in b.options, false, "timeout must not reach tls.connect (it would be a socket idle timeout)");
   assert.equal("inet6" in b.options, false);
   assert.equal(b.options.ca, undefined, "default: Node's store");
@@ -139,8 +141,8 @@ test("handshake errors map to alerts, closed, or the socket code", () => {
     ["ERR_SSL_NO_PROTOCOLS_AVAILABLE", "tls_alert", "protocol_version"], ["ERR_SSL_WRONG_VERSION_NUMBER", "tls_alert", "protocol_version"],
     ["ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE", "tls_alert", "handshake_failure"], ["ERR_SSL_NO_SHARED_CIPHER", "tls_alert", "handshake_failure"],
     ["ERR_SSL_TLSV1_ALERT_UNKNOWN_CA", "tls_alert", "unknown_ca"], ["ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE", "tls_alert", "bad_certificate"],
-    ["ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED", "tls_alert", "bad_certificate"], ["ERR_SSL_SSLV3_ALERT_CERTIFICATE_EXPIRED", "tls_alert", "certificate_expired"],
-    ["ERR_SSL_DECRYPTION_FAILED_OR_BAD_RECORD_MAC", "tls_alert", "handshake_failure"],
+    ["ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED", "tls_alert", "certificate_required"], ["ERR_SSL_SSLV3_ALERT_CERTIFICATE_EXPIRED", "tls_alert", "certificate_expired"],
+    ["ERR_SSL_DECRYPTION_FAILED_OR_BAD_RECORD_MAC", "tls_alert", "bad_record_mac"],
     ["ECONNRESET", "closed", undefined], ["ETIMEDOUT", "etimedout", undefined],
   ];
   for (const [code, reason, alert] of cases) {
@@ -159,6 +161,7 @@ test("secure contexts are shared between connections with the same settings, nev
   assert.equal(a, b);
   const c = buildTLSOptions({ versions: ["tlsv1.2"] }, "a.test", 443, ["h2"]).options.secureContext;
   assert.notEqual(c, a);
-  assert.equal(buildTLSOptions({ versions: ["tlsv1.3"], cert: "C", key: "K" }, "a.test", 443, []).options.secureContext, undefined);
+  // A certificate and key make a context of their own, built (and so checked) at once.
+  assert.throws(() => buildTLSOptions({ versions: ["tlsv1.3"], cert: "C", key: "K" }, "a.test", 443, []));
   assert.ok(buildTLSOptions({ versions: ["tlsv1.3"], keepAlive: true }, "a.test", 443, []).options.secureContext);
 });

@@ -9,12 +9,22 @@
 
 import { Encoder, Decoder } from "../../hpack/index.js";
 import type { HTTPError, TransportError } from "../../errors.js";
+import { connectionError, ErrorCode } from "./errors.js";
 import type { HTTP2Settings, RequestRef, ResponsePart } from "../../types.js";
 import { FrameType, Flag } from "./frame-header.js";
 import { FrameReader } from "./frame-reader.js";
 import { WriteBuffer } from "./write-buffer.js";
 import type { ReceiveWindow } from "./flow-control.js";
 import type { Stream } from "./stream-state.js";
+
+/**
+ * Most acknowledgements (PING ACK, SETTINGS ACK, RST_STREAM) queued and not yet taken by the
+ * shell. One 64 KiB socket read holds at most 7282 frames that ask for one (empty SETTINGS),
+ * so a peer that reads what we send is always answered.
+ */
+export const MAX_OUTBOUND_ACKS = 10_000;
+/** Most frames in a row that do no useful work (RST_STREAM, empty DATA, ignored frames). */
+export const MAX_IDLE_FRAMES = 1000;
 
 /** A header block being collected over HEADERS/PUSH_PROMISE + CONTINUATION frames. */
 export interface PendingBlock {
@@ -77,13 +87,18 @@ export class H2Connection {
   /** Our PINGs awaiting their ACK, oldest first. */
   readonly pings: Array<{ ref: RequestRef; payload: Uint8Array }> = [];
 
-  /** PING/SETTINGS frames needing an answer in the current receive(). */
-  controlFrames = 0;
+  /**
+   * Acknowledgements we queued in answer to the server (PING ACK, SETTINGS ACK, RST_STREAM)
+   * that the shell has not taken yet (nghttp2's max_outbound_ack): reset by takeOutgoing().
+   */
+  outboundAcks = 0;
   /** Frames in a row that produced nothing for the caller (RST_STREAM, empty DATA, ...). */
   idleFrames = 0;
 
   constructor(
     server: HTTP2Settings, client: HTTP2Settings, connectionWindow: number, threshold: number,
+    /** The connection's scheme and authority, for the pushes it may accept (RFC 9113 §8.4). */
+    readonly scheme: string, readonly authority: string,
     readonly log: ((line: string) => void) | undefined,
   ) {
     this.server = server;
@@ -112,6 +127,25 @@ export class H2Connection {
       else this.openClientStreams--;
     }
     s.state = "closed";
+  }
+
+  /**
+   * Count an acknowledgement queued in answer to the server. More than MAX_OUTBOUND_ACKS not
+   * yet taken by the shell is a flood: connection error ENHANCE_YOUR_CALM. The shell takes
+   * the queue after every receive() and stops reading while its writes do not drain, so a
+   * peer that reads our answers is never cut off, whatever the number of frames it sends.
+   */
+  countAck(): void {
+    if (++this.outboundAcks > MAX_OUTBOUND_ACKS) {
+      throw connectionError(ErrorCode.ENHANCE_YOUR_CALM, `more than ${MAX_OUTBOUND_ACKS} acknowledgements queued and not yet sent`);
+    }
+  }
+
+  /** A frame that gave the caller nothing: more than MAX_IDLE_FRAMES in a row is ENHANCE_YOUR_CALM. */
+  noteIdle(): void {
+    if (++this.idleFrames > MAX_IDLE_FRAMES) {
+      throw connectionError(ErrorCode.ENHANCE_YOUR_CALM, `more than ${MAX_IDLE_FRAMES} frames in a row without response data`);
+    }
   }
 
   queueRst(streamId: number, code: number): void {
@@ -144,6 +178,7 @@ export class H2Connection {
   failStream(s: Stream, code: number, error: HTTPError | TransportError, parts: ResponsePart[]): void {
     // A response that already ended (its `done` was given) while our body streamed: a request ends once.
     const answered = s.state === "half_closed_remote";
+    this.countAck();
     this.queueRst(s.id, code);
     this.removeStream(s);
     if (!answered) parts.push({ type: "error", ref: s.ref, error });

@@ -15,7 +15,8 @@ import { DEFAULT_MAX_HEADER_LIST_SIZE, type Engine, type EngineOptions } from ".
 import { nextRef } from "../refs.js";
 import { H2Connection } from "./connection.js";
 import { closedError, connectionError, ErrorCode, errorCodeOf, h2Error } from "./errors.js";
-import { checkWindowSize } from "./flow-control.js";
+import { checkWindowSize, refillIncrement } from "./flow-control.js";
+import { isAuthority } from "../uri-parts.js";
 import { CONNECTION_PREFACE, Flag, FrameType, MAX_WINDOW_SIZE } from "./frame-header.js";
 import { encodeSettings } from "./frames-encode.js";
 import { handleFrame, refillWindows } from "./receive.js";
@@ -47,6 +48,14 @@ export interface HTTP2Engine extends Engine {
   getClientSetting(name: keyof HTTP2Settings): number | boolean;
   /** RST_STREAM(CANCEL); the request's later frames are dropped. Unknown refs are ignored. HTTPError `closed`. */
   cancelRequest(ref: RequestRef): void;
+  /**
+   * Hold back (true) or release (false) the refill of one request's receive window: while
+   * held, no WINDOW_UPDATE goes out for its stream, so the server stops once the window is
+   * used up; the connection window is still refilled, so other requests go on. Releasing
+   * sends the refill that is due at once. No-op for a request that has ended or an unknown
+   * ref. TypeError when `hold` is not a boolean.
+   */
+  holdReceiveWindow(ref: RequestRef, hold: boolean): void;
   /** Our send window for the connection or a request. HTTPError `unknown_request_to_stream`. */
   getWindowSize(target: "connection" | { request: RequestRef }): number;
   /**
@@ -81,7 +90,10 @@ class H2Engine implements HTTP2Engine {
 
   constructor(opts: HTTP2Options) {
     if (typeof opts !== "object" || opts === null) throw new TypeError("HTTP/2 options must be an object");
-    if (typeof opts.authority !== "string") throw new TypeError("authority must be a string");
+    // RFC 9113 §8.3.1: the default :authority is host[:port], without userinfo or spaces.
+    if (typeof opts.authority !== "string" || !isAuthority(opts.authority)) {
+      throw new TypeError(`authority must be host[:port] (RFC 3986 characters, no userinfo), got ${JSON.stringify(String(opts.authority))}`);
+    }
     const clientSettings = opts.clientSettings ?? {};
     validateClientSettings(clientSettings);
     const connectionWindow = opts.connectionWindowSize === undefined
@@ -96,7 +108,7 @@ class H2Engine implements HTTP2Engine {
     // Sent in the preface and mirrored at once, so streams opened before the ACK use them (Mint).
     const sent: Partial<HTTP2Settings> = { initialWindowSize: client.initialWindowSize, ...clientSettings, maxHeaderListSize: maxHeaderList };
     Object.assign(client, sent);
-    const c = new H2Connection(defaultServerSettings(), client, connectionWindow, threshold, opts.log);
+    const c = new H2Connection(defaultServerSettings(), client, connectionWindow, threshold, opts.scheme, opts.authority, opts.log);
     this.c = c;
     this.ctx = { scheme: opts.scheme, authority: opts.authority, userAgent: opts.userAgent ?? `mint-http/${VERSION}` };
 
@@ -168,8 +180,11 @@ class H2Engine implements HTTP2Engine {
       c.sendWindow -= len;
     }
     const ref = nextRef();
-    const skipLength = built.isConnect || method === "HEAD";
+    const isHead = built.method === "HEAD";
+    const skipLength = built.isConnect || isHead;
     const stream = newStream(id, ref, false, body === STREAM ? "open" : "half_closed_local", c.server.initialWindowSize - len, c.client.initialWindowSize, skipLength);
+    // RFC 9110 §6.4.1: a response to HEAD has no content.
+    stream.noContent = isHead;
     if (body === STREAM && !built.isConnect) stream.declaredLength = built.contentLength;
     c.addStream(stream);
     return ref;
@@ -243,7 +258,6 @@ class H2Engine implements HTTP2Engine {
     const parts: ResponsePart[] = [];
     const reader = c.reader;
     reader.push(data);
-    c.controlFrames = 0;
     try {
       while (reader.next(c.client.maxFrameSize)) {
         handleFrame(c, reader.type, reader.flags, reader.streamId, reader.payload, parts);
@@ -319,6 +333,8 @@ class H2Engine implements HTTP2Engine {
   }
 
   takeOutgoing(): Uint8Array[] {
+    // What the shell takes is on its way out: it no longer counts as queued acknowledgements.
+    this.c.outboundAcks = 0;
     return this.c.out.take();
   }
 
@@ -385,6 +401,24 @@ class H2Engine implements HTTP2Engine {
     if (s === undefined) return;
     this.c.queueRst(s.id, ErrorCode.CANCEL);
     this.c.removeStream(s);
+  }
+
+  /** Hold back or release a stream's receive-window refill (see HTTP2Engine). */
+  holdReceiveWindow(ref: RequestRef, hold: boolean): void {
+    if (typeof hold !== "boolean") throw new TypeError("holdReceiveWindow takes a boolean");
+    const c = this.c;
+    const s = c.byRef.get(ref);
+    if (s === undefined || s.held === hold) return;
+    s.held = hold;
+    if (hold || c.phase === "closed") return;
+    // RFC 9113 §6.9: the refill held back goes out now (when the window is low enough to be due).
+    if (s.state === "open" || s.state === "half_closed_local") {
+      const inc = refillIncrement(s.recvPeak, s.recvRemaining, c.refillThreshold);
+      if (inc > 0) {
+        c.queueWindowUpdate(s.id, inc);
+        s.recvRemaining += inc;
+      }
+    }
   }
 
   /** Our send window. Error: `unknown_request_to_stream`. */

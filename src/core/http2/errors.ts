@@ -58,6 +58,23 @@ export function streamError(code: number, debug: string): HTTPError {
   return new HTTPError("http2", name, `HTTP/2 stream error ${name.toUpperCase()}: ${debug}`, { debug });
 }
 
+/**
+ * A malformed response (RFC 9113 §8.1.1): a stream error PROTOCOL_ERROR whose `reason` says
+ * what was wrong, so a caller can tell the classes apart:
+ * - `invalid_header_name`: a field name that is not a lowercase token (§8.2.1);
+ * - `invalid_header_value`: NUL, CR, LF or another control character, or SP/HTAB at either end (§8.2.1);
+ * - `invalid_header`: a connection-specific field, or `te` other than "trailers" (§8.2.2);
+ * - `invalid_status_header`: `:status` not three digits 100-599, or given twice (RFC 9110 §15);
+ * - `invalid_pseudo_header`: a pseudo-header other than `:status`, in trailers, or after a regular field (§8.3);
+ * - `content_not_allowed`: DATA on a response to HEAD, or with status 204 or 304 (RFC 9110 §6.4.1).
+ * `details` holds `errorCode: "protocol_error"` (the RST_STREAM code), `debug`, and the field concerned.
+ */
+export function malformed(reason: string, debug: string, details?: Record<string, unknown>): HTTPError {
+  return new HTTPError("http2", reason, `the server sent a malformed response (${debug}); the request failed and its stream was reset`, {
+    errorCode: "protocol_error", debug, ...details,
+  });
+}
+
 /** Any other HTTP/2 HTTPError (request refused, stream closed by the server, ...). */
 export function h2Error(reason: string, message: string, details?: Record<string, unknown>): HTTPError {
   return new HTTPError("http2", reason, message, details);

@@ -7,7 +7,7 @@
 // to keep the HPACK table in sync, and DATA still counts against the connection window.
 
 import type { ResponsePart } from "../../types.js";
-import { connectionError, ErrorCode, errorCodeDetails, errorCodeName, h2Error, streamError } from "./errors.js";
+import { connectionError, ErrorCode, errorCodeDetails, errorCodeName, h2Error, malformed, streamError } from "./errors.js";
 import { HTTPError } from "../../errors.js";
 import { Flag, FrameType } from "./frame-header.js";
 import {
@@ -21,23 +21,17 @@ import { handleResponseHeaders, handlePushPromise, endResponse } from "./respons
 import { applyClientAck, applyServerSettings } from "./settings-exchange.js";
 import { canReceive, Phase } from "./stream-state.js";
 
-/** Most PING/SETTINGS frames answered in one receive() before ENHANCE_YOUR_CALM. */
-export const MAX_CONTROL_FRAMES_PER_RECEIVE = 1000;
-/** Most frames in a row that do no useful work (RST_STREAM, empty DATA, ignored frames). */
-export const MAX_IDLE_FRAMES = 1000;
+// Floods: frames that ask for an answer (PING, SETTINGS, and those we answer with RST_STREAM)
+// are limited by the answers queued and not yet taken (H2Connection.countAck), not by how many
+// arrive; frames that give the caller nothing (RST_STREAM, empty DATA, ignored or refused
+// frames, unsolicited ACKs, empty CONTINUATION) are limited by how many come in a row.
+
+export { MAX_IDLE_FRAMES } from "./connection.js";
 
 const textDecoder = new TextDecoder();
 
 function idle(c: H2Connection): void {
-  if (++c.idleFrames > MAX_IDLE_FRAMES) {
-    throw connectionError(ErrorCode.ENHANCE_YOUR_CALM, `more than ${MAX_IDLE_FRAMES} frames in a row without response data`);
-  }
-}
-
-function control(c: H2Connection): void {
-  if (++c.controlFrames > MAX_CONTROL_FRAMES_PER_RECEIVE) {
-    throw connectionError(ErrorCode.ENHANCE_YOUR_CALM, `more than ${MAX_CONTROL_FRAMES_PER_RECEIVE} PING/SETTINGS frames at once`);
-  }
+  c.noteIdle();
 }
 
 /** Process one frame. Throws connection errors; pushes parts. */
@@ -90,7 +84,7 @@ export function handleFrame(c: H2Connection, type: number, flags: number, stream
         if (c.pendingSettings.length === 0) idle(c);
         return applyClientAck(c);
       }
-      control(c);
+      c.countAck();
       applyServerSettings(c, f.params);
       c.queueSettingsAck();
       return;
@@ -115,7 +109,7 @@ export function handleFrame(c: H2Connection, type: number, flags: number, stream
     case FrameType.PING: {
       const f = decodePing(flags, streamId, payload);
       if (f.ack) return onPingAck(c, f.payload, parts);
-      control(c);
+      c.countAck();
       // RFC 9113 §6.7: answer with a PING ACK carrying the same payload.
       c.out.frame(FrameType.PING, Flag.ACK, 0, f.payload);
       return;
@@ -164,6 +158,11 @@ function onData(c: H2Connection, flags: number, streamId: number, payload: Uint8
     return;
   }
   const len = f.data.length;
+  // RFC 9110 §6.4.1: a response to HEAD, or with status 204 or 304, has no content.
+  if (len > 0 && s.noContent) {
+    c.failStream(s, ErrorCode.PROTOCOL_ERROR, malformed("content_not_allowed", "DATA on a response that cannot have content (HEAD, 204 or 304)"), parts);
+    return;
+  }
   s.receivedLength += len;
   // RFC 9113 §8.1.1: more content than content-length makes the response malformed.
   if (s.expectedLength >= 0 && s.receivedLength > s.expectedLength) {
@@ -191,6 +190,7 @@ function onBlock(c: H2Connection, block: PendingBlock, parts: ResponsePart[]): v
   }
   // A promise over our header-list limit is refused like any push we do not take.
   if (headers instanceof HTTPError) {
+    c.countAck();
     c.queueRst(block.promisedStreamId, ErrorCode.REFUSED_STREAM);
     return idle(c);
   }
@@ -209,8 +209,21 @@ function onRstStream(c: H2Connection, streamId: number, payload: Uint8Array, par
   const responseDone = s.state === "half_closed_remote";
   c.removeStream(s);
   if (responseDone) return;
-  if (f.errorCode === ErrorCode.NO_ERROR) {
+  // RFC 9113 §8.1: NO_ERROR ends a request well only once its response is complete: a final
+  // status, and all the content a content-length announced.
+  const complete = s.phase !== Phase.AwaitingHeaders && (s.expectedLength < 0 || s.receivedLength === s.expectedLength);
+  if (f.errorCode === ErrorCode.NO_ERROR && complete) {
     parts.push({ type: "done", ref: s.ref });
+  } else if (f.errorCode === ErrorCode.NO_ERROR) {
+    const what = s.phase === Phase.AwaitingHeaders
+      ? "before sending a final status"
+      : `after ${s.receivedLength} of the ${s.expectedLength} octets its content-length announced`;
+    parts.push({
+      type: "error", ref: s.ref,
+      error: h2Error("server_closed_request", `the server reset the request with NO_ERROR ${what}: the response is incomplete`, {
+        errorCode: "no_error", incomplete: true,
+      }),
+    });
   } else {
     const name = errorCodeName(f.errorCode);
     parts.push({
@@ -275,7 +288,7 @@ function onWindowUpdate(c: H2Connection, streamId: number, payload: Uint8Array, 
   if (s === undefined) {
     // RFC 9113 §6.9: WINDOW_UPDATE on an idle stream is a PROTOCOL_ERROR; closed streams ignore it.
     if (c.isIdle(streamId)) throw connectionError(ErrorCode.PROTOCOL_ERROR, `WINDOW_UPDATE on idle stream ${streamId}`);
-    return;
+    return idle(c);
   }
   if (f.increment === 0) {
     c.failStream(s, ErrorCode.PROTOCOL_ERROR, streamError(ErrorCode.PROTOCOL_ERROR, "WINDOW_UPDATE with a zero increment"), parts);
@@ -300,7 +313,8 @@ export function refillWindows(c: H2Connection): void {
   const touched = c.touched;
   for (let i = 0; i < touched.length; i++) {
     const s = touched[i]!;
-    if (!canReceive(s.state)) continue;
+    // A held stream (holdReceiveWindow) gets its refill when it is released.
+    if (s.held || !canReceive(s.state)) continue;
     const si = refillIncrement(s.recvPeak, s.recvRemaining, c.refillThreshold);
     if (si > 0) {
       c.queueWindowUpdate(s.id, si);

@@ -2,15 +2,18 @@
 //
 // Names are lowercased; the pseudo-headers :method :scheme :authority :path (and
 // :protocol for extended CONNECT, RFC 8441 §4) come first. A `host` header becomes
-// :authority. Connection-specific headers are refused, as are invalid names and values,
-// all before anything is encoded, so a refused request leaves no trace on the connection.
+// :authority. Everything is checked as the HTTP/1 engine checks its request line and Host,
+// all before anything is encoded, so a refused request leaves no trace on the connection:
+// methods are tokens, the path uses RFC 3986 characters only and starts with "/" (or is "*"
+// for OPTIONS), the authority is `host[:port]` without userinfo, names are tokens, values
+// have no CR, LF, NUL or edge whitespace, and connection-specific headers are refused.
 
 import type { Headers } from "../../types.js";
-import { FORBIDDEN_TRAILERS, isFieldValue, isToken, lowerName } from "../headers.js";
+import { CONNECTION_SPECIFIC, FORBIDDEN_TRAILERS, isToken, isTrimmedFieldValue, lowerName } from "../headers.js";
+import { isValidTarget } from "../http1/target.js";
+import { isAuthority, isScheme } from "../uri-parts.js";
 import { h2Error } from "./errors.js";
 
-/** RFC 9113 §8.2.2: headers that only make sense for one HTTP/1 hop. */
-const CONNECTION_SPECIFIC = new Set(["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade"]);
 const REQUEST_PSEUDO = new Set([":method", ":scheme", ":authority", ":path", ":protocol"]);
 
 export interface RequestContext {
@@ -23,44 +26,46 @@ export interface BuiltHeaders {
   headers: Headers;
   /** RFC 9113 §6.5.2 header list size: sum of name + value + 32 per field. */
   size: number;
+  /** The method sent (a caller's :method wins over the argument). */
+  method: string;
   /** Plain CONNECT (no :protocol): a tunnel, no response length checks. */
   isConnect: boolean;
   /** The caller's content-length as a number when it is 1*DIGIT, else -1. */
   contentLength: number;
 }
 
-function hasValueEdgeWhitespace(v: string): boolean {
-  if (v.length === 0) return false;
-  const a = v.charCodeAt(0);
-  const b = v.charCodeAt(v.length - 1);
-  return a === 0x20 || a === 0x09 || b === 0x20 || b === 0x09;
+function show(s: string): string {
+  return JSON.stringify(s.length > 200 ? s.slice(0, 200) + "..." : s);
+}
+
+function invalidValue(name: string, value: string, why = "no CR, LF, NUL, other control characters or leading/trailing whitespace"): never {
+  throw h2Error("invalid_header_value", `invalid value ${show(value)} for request header ${show(name)}: ${why}`, { name, value });
 }
 
 /** Validate one regular field; returns the lowercased name. */
 function checkField(name: string, value: string): string {
   if (typeof name !== "string" || typeof value !== "string") throw new TypeError("header names and values must be strings");
   const lower = lowerName(name);
-  if (!isToken(lower)) throw h2Error("invalid_header_name", `invalid request header name ${JSON.stringify(name)}`, { name });
+  // RFC 9110 §5.1: field-name = token.
+  if (!isToken(lower)) throw h2Error("invalid_header_name", `invalid request header name ${show(name)}: a header name must be an RFC 9110 token`, { name });
   // RFC 9113 §8.2.1: no CR, LF, NUL; no leading or trailing whitespace.
-  if (!isFieldValue(value) || hasValueEdgeWhitespace(value)) {
-    throw h2Error("invalid_header_value", `invalid value for request header ${JSON.stringify(name)}`, { name, value });
-  }
+  if (!isTrimmedFieldValue(value)) invalidValue(name, value);
   return lower;
 }
 
 /**
  * Build the HTTP/2 header list of a request.
- * Errors (HTTPError): `invalid_request_method`, `invalid_request_target`, `invalid_header_name`,
- * `invalid_header_value`, `invalid_header` (connection-specific header, RFC 9113 §8.2.2).
+ * Errors (HTTPError): `invalid_request_method` (not a token), `invalid_request_target` (empty,
+ * characters outside RFC 3986, not starting with "/" nor "*" for OPTIONS; a bad CONNECT
+ * authority), `invalid_header_name` (not a token, unknown or repeated pseudo-header),
+ * `invalid_header_value` (bad characters; `host`/`:authority` that is not `host[:port]` or
+ * carries userinfo, or that disagree; a bad `:scheme` or `:protocol`), `invalid_header`
+ * (connection-specific header, RFC 9113 §8.2.2), `content_length_mismatch`.
  * @param bodyLength length of a body given up front (adds content-length), or -1.
  */
-export function buildRequestHeaders(method: string, path: string, headers: Headers, bodyLength: number, ctx: RequestContext): BuiltHeaders {
-  if (typeof method !== "string") throw new TypeError("method must be a string");
-  if (!isToken(method)) {
-    throw h2Error("invalid_request_method", `invalid request method ${JSON.stringify(method)}`, { method });
-  }
+export function buildRequestHeaders(argMethod: string, path: string, headers: Headers, bodyLength: number, ctx: RequestContext): BuiltHeaders {
+  if (typeof argMethod !== "string") throw new TypeError("method must be a string");
   if (!Array.isArray(headers)) throw new TypeError("headers must be an array of [name, value] pairs");
-  let protocol: string | undefined;
   let pseudo: Map<string, string> | undefined;
   let host: string | undefined;
   let hasUserAgent = false;
@@ -72,21 +77,26 @@ export function buildRequestHeaders(method: string, path: string, headers: Heade
     const [name, value] = pair;
     if (typeof name === "string" && name.charCodeAt(0) === 0x3a) {
       const lower = lowerName(name);
-      if (!REQUEST_PSEUDO.has(lower)) throw h2Error("invalid_header_name", `unknown request pseudo-header ${JSON.stringify(name)}`, { name });
-      if (typeof value !== "string" || !isFieldValue(value)) throw h2Error("invalid_header_value", `invalid value for ${lower}`, { name, value });
+      if (!REQUEST_PSEUDO.has(lower)) throw h2Error("invalid_header_name", `unknown request pseudo-header ${show(name)}`, { name });
+      // RFC 9113 §8.3: each pseudo-header appears at most once.
+      if (pseudo?.has(lower)) throw h2Error("invalid_header_name", `the pseudo-header ${lower} is given twice`, { name });
+      if (typeof value !== "string") throw new TypeError("header names and values must be strings");
+      // Each pseudo-header's value gets its own, stricter check below (none allows CR, LF, NUL or SP).
       (pseudo ??= new Map()).set(lower, value);
-      if (lower === ":protocol") protocol = value;
       continue;
     }
     const lower = checkField(name, value);
     if (CONNECTION_SPECIFIC.has(lower)) {
-      throw h2Error("invalid_header", `the connection-specific header ${JSON.stringify(lower)} is not allowed in HTTP/2 (RFC 9113 §8.2.2)`, { name: lower, value });
+      throw h2Error("invalid_header", `the connection-specific header ${show(lower)} is not allowed in HTTP/2 (RFC 9113 §8.2.2)`, { name: lower, value });
     }
     // RFC 9113 §8.2.2: TE may only carry "trailers".
     if (lower === "te" && value.toLowerCase() !== "trailers") {
       throw h2Error("invalid_header", `the te header may only be "trailers" in HTTP/2 (RFC 9113 §8.2.2)`, { name: lower, value });
     }
     if (lower === "host") {
+      // RFC 9113 §8.3.1: the host header becomes :authority: host[:port], no userinfo.
+      if (!isAuthority(value)) invalidValue(name, value, "a host is host[:port] with RFC 3986 characters and no userinfo");
+      if (host !== undefined && host !== value) invalidValue(name, value, "several host headers that disagree");
       host = value;
       continue;
     }
@@ -96,7 +106,7 @@ export function buildRequestHeaders(method: string, path: string, headers: Heade
       if (/^\d{1,15}$/.test(value.trim())) contentLength = Number(value.trim());
       // RFC 9113 §8.1.1: a content-length that differs from the DATA sent makes the request malformed.
       if (bodyLength >= 0 && value.trim() !== String(bodyLength)) {
-        throw h2Error("content_length_mismatch", `the request's content-length header says ${JSON.stringify(value)} but the body is ${bodyLength} bytes; fix the header or drop it`, {
+        throw h2Error("content_length_mismatch", `the request's content-length header says ${show(value)} but the body is ${bodyLength} bytes; fix the header or drop it`, {
           expected: value, actual: bodyLength,
         });
       }
@@ -104,23 +114,45 @@ export function buildRequestHeaders(method: string, path: string, headers: Heade
     regular.push([lower, value]);
   }
 
+  const method = pseudo?.get(":method") ?? argMethod;
+  // RFC 9113 §8.3.1, RFC 9110 §9.1: the method is a token.
+  if (!isToken(argMethod) || !isToken(method)) {
+    const bad = isToken(argMethod) ? method : argMethod;
+    throw h2Error("invalid_request_method", `invalid request method ${show(bad)}: a method must be an RFC 9110 token`, { method: bad });
+  }
+  const protocol = pseudo?.get(":protocol");
+  // RFC 8441 §4: :protocol names the protocol of extended CONNECT, a token.
+  if (protocol !== undefined && !isToken(protocol)) invalidValue(":protocol", protocol, "a protocol name is an RFC 9110 token");
+  const pAuthority = pseudo?.get(":authority");
+  if (pAuthority !== undefined) {
+    // RFC 9113 §8.3.1: :authority is host[:port] without userinfo, and agrees with any host header.
+    if (!isAuthority(pAuthority)) invalidValue(":authority", pAuthority, "an authority is host[:port] with RFC 3986 characters and no userinfo");
+    if (host !== undefined && host !== pAuthority) invalidValue("host", host, `it differs from :authority ${show(pAuthority)}`);
+  }
   const isConnect = method === "CONNECT" && protocol === undefined;
-  const out: Headers = [[":method", pseudo?.get(":method") ?? method]];
+  const out: Headers = [[":method", method]];
   if (isConnect) {
     // RFC 9113 §8.5: CONNECT carries :method and :authority only; the authority is the target.
-    const authority = pseudo?.get(":authority") ?? path;
-    if (authority.length === 0 || !isFieldValue(authority)) {
-      throw h2Error("invalid_request_target", `invalid CONNECT authority ${JSON.stringify(authority)}`, { target: authority });
+    const authority = pAuthority ?? path;
+    if (typeof authority !== "string" || !isAuthority(authority)) {
+      throw h2Error("invalid_request_target", `invalid CONNECT authority ${show(String(authority))}: use host:port`, { target: authority });
     }
     out.push([":authority", authority]);
   } else {
+    const scheme = pseudo?.get(":scheme") ?? ctx.scheme;
+    // RFC 9113 §8.3.1, RFC 3986 §3.1: :scheme is a URI scheme.
+    if (!isScheme(scheme)) invalidValue(":scheme", scheme, "a scheme is a letter followed by letters, digits, +, - or .");
     const target = pseudo?.get(":path") ?? path;
-    // RFC 9113 §8.3.1: :path MUST NOT be empty for http and https URIs.
-    if (typeof target !== "string" || target.length === 0 || !isFieldValue(target) || target.includes(" ")) {
-      throw h2Error("invalid_request_target", `invalid request target ${JSON.stringify(target)}`, { target });
+    // RFC 9113 §8.3.1: :path is not empty; for http(s) it starts with "/", or is "*" for OPTIONS;
+    // RFC 9112 §3.2, RFC 3986: only URI characters (no SP, CR, LF, NUL).
+    const lowerScheme = scheme.toLowerCase();
+    const originForm = lowerScheme !== "http" && lowerScheme !== "https"
+      || target.charCodeAt(0) === 0x2f || (target === "*" && method === "OPTIONS");
+    if (typeof target !== "string" || !isValidTarget(target) || !originForm) {
+      throw h2Error("invalid_request_target", `invalid request target ${show(String(target))}: it must start with "/" (or be "*" for OPTIONS) and percent-encode characters outside RFC 3986`, { target });
     }
-    out.push([":scheme", pseudo?.get(":scheme") ?? ctx.scheme]);
-    out.push([":authority", pseudo?.get(":authority") ?? host ?? ctx.authority]);
+    out.push([":scheme", scheme]);
+    out.push([":authority", pAuthority ?? host ?? ctx.authority]);
     out.push([":path", target]);
     if (protocol !== undefined) out.push([":protocol", protocol]);
   }
@@ -130,7 +162,7 @@ export function buildRequestHeaders(method: string, path: string, headers: Heade
 
   let size = 0;
   for (let i = 0; i < out.length; i++) size += out[i]![0].length + out[i]![1].length + 32;
-  return { headers: out, size, isConnect, contentLength };
+  return { headers: out, size, method, isConnect, contentLength };
 }
 
 /**

@@ -10,7 +10,7 @@ import { HTTPError } from "../../errors.js";
 import { nextRef } from "../refs.js";
 import type { H2Connection } from "./connection.js";
 import { connectionError, ErrorCode, h2Error, streamError } from "./errors.js";
-import { headerListSize, parseResponseHead, parseTrailers } from "./response-headers.js";
+import { checkPromisedRequest, headerListSize, parseResponseHead, parseTrailers } from "./response-headers.js";
 import { canReceive, newStream, Phase, stateAfterRecvEnd, type Stream } from "./stream-state.js";
 
 /** The server ended the stream: check content-length, emit done, advance the state. */
@@ -62,8 +62,10 @@ export function handleResponseHeaders(c: H2Connection, s: Stream, headers: Heade
     parts.push({ type: "status", ref: s.ref, status }, { type: "headers", ref: s.ref, headers: head.headers });
     c.idleFrames = 0;
     s.phase = Phase.Body;
+    // RFC 9110 §6.4.1: 204 and 304 responses have no content (nor do responses to HEAD).
+    if (status === 204 || status === 304) s.noContent = true;
     // RFC 9113 §8.1.1: responses without content (HEAD, 204, 304) may carry any content-length.
-    if (!s.skipLengthCheck && status !== 204 && status !== 304) s.expectedLength = head.contentLength;
+    if (!s.skipLengthCheck && !s.noContent) s.expectedLength = head.contentLength;
     if (endStream) endResponse(c, s, parts);
     return;
   }
@@ -79,8 +81,11 @@ export function handleResponseHeaders(c: H2Connection, s: Stream, headers: Heade
   endResponse(c, s, parts);
 }
 
-function isSafeCacheable(method: string | undefined): boolean {
-  return method === "GET" || method === "HEAD";
+/** Reset a promised stream we do not take; it gives the caller nothing, so it counts as idle. */
+function refusePush(c: H2Connection, promisedId: number, code: number): void {
+  c.countAck();
+  c.queueRst(promisedId, code);
+  c.noteIdle();
 }
 
 /** A complete PUSH_PROMISE block promising `promisedId` on request stream `streamId`. */
@@ -88,24 +93,22 @@ export function handlePushPromise(c: H2Connection, streamId: number, promisedId:
   const assoc = c.byId.get(streamId);
   if (assoc === undefined) {
     // The request was closed (cancelled or reset): refuse the push.
-    c.queueRst(promisedId, ErrorCode.CANCEL);
-    return;
+    return refusePush(c, promisedId, ErrorCode.CANCEL);
   }
   // RFC 9113 §6.6: PUSH_PROMISE only on a stream that is open or half-closed (local) for us.
   if (!canReceive(assoc.state)) throw connectionError(ErrorCode.PROTOCOL_ERROR, `PUSH_PROMISE on stream ${streamId} after its response ended`);
+  // RFC 9113 §8.4: a promise without a complete, safe, cacheable request for this
+  // connection's origin is refused with a stream error PROTOCOL_ERROR and never surfaced.
+  const checked = checkPromisedRequest(headers, c.scheme, c.authority);
+  if (typeof checked === "string") {
+    c.log?.(`h2: refused push on stream ${promisedId}: ${checked}`);
+    return refusePush(c, promisedId, ErrorCode.PROTOCOL_ERROR);
+  }
   // Mint 1.9.0: pushes count against our SETTINGS_MAX_CONCURRENT_STREAMS; excess ones are refused.
-  if (c.openPushStreams >= c.client.maxConcurrentStreams) {
-    c.queueRst(promisedId, ErrorCode.REFUSED_STREAM);
-    return;
-  }
-  let method: string | undefined;
-  for (let i = 0; i < headers.length; i++) if (headers[i]![0] === ":method") method = headers[i]![1];
-  // RFC 9113 §8.4: promised requests must be safe and cacheable.
-  if (!isSafeCacheable(method)) {
-    c.queueRst(promisedId, ErrorCode.PROTOCOL_ERROR);
-    return;
-  }
+  if (c.openPushStreams >= c.client.maxConcurrentStreams) return refusePush(c, promisedId, ErrorCode.REFUSED_STREAM);
+  const method = checked.method;
   const s = newStream(promisedId, nextRef(), true, "reserved_remote", c.server.initialWindowSize, c.client.initialWindowSize, method === "HEAD");
+  s.noContent = method === "HEAD";
   c.addStream(s);
   c.lastProcessedPushId = promisedId;
   c.idleFrames = 0;

@@ -128,8 +128,9 @@ export function applyParams(target: HTTP2Settings, params: ReadonlyArray<readonl
 export function checkServerParam(id: number, value: number, current: HTTP2Settings): keyof HTTP2Settings | undefined {
   switch (id) {
     case SettingId.ENABLE_PUSH:
-      // RFC 9113 §6.5.2: any value other than 0 or 1 is a PROTOCOL_ERROR.
-      if (value > 1) throw connectionError(ErrorCode.PROTOCOL_ERROR, `SETTINGS_ENABLE_PUSH of ${value}`);
+      // RFC 9113 §6.5.2: a server MUST NOT send any value other than 0; a client treats
+      // anything else (1 included) as a connection error PROTOCOL_ERROR.
+      if (value !== 0) throw connectionError(ErrorCode.PROTOCOL_ERROR, `SETTINGS_ENABLE_PUSH of ${value} from the server (only 0 is allowed)`);
       break;
     case SettingId.INITIAL_WINDOW_SIZE:
       // RFC 9113 §6.5.2: values above 2^31-1 are a FLOW_CONTROL_ERROR.

@@ -45,6 +45,10 @@ export interface Stream {
   receivedLength: number;
   /** The request was HEAD or CONNECT: a response body length is not checked. */
   readonly skipLengthCheck: boolean;
+  /** The response may carry no content: a request for HEAD, or a 204/304 status (RFC 9110 §6.4.1). */
+  noContent: boolean;
+  /** The caller holds back this stream's receive-window refill (holdReceiveWindow). */
+  held: boolean;
   /** Streamed request body: the content-length the caller declared (-1: none) and the octets sent. */
   declaredLength: number;
   sentLength: number;
@@ -53,7 +57,7 @@ export interface Stream {
 export function newStream(id: number, ref: RequestRef, isPush: boolean, state: StreamState, sendWindow: number, recvWindow: number, skipLengthCheck: boolean): Stream {
   return {
     id, ref, isPush, state, phase: Phase.AwaitingHeaders, sendWindow, recvPeak: recvWindow, recvRemaining: recvWindow,
-    expectedLength: -1, receivedLength: 0, skipLengthCheck, declaredLength: -1, sentLength: 0,
+    expectedLength: -1, receivedLength: 0, skipLengthCheck, noContent: false, held: false, declaredLength: -1, sentLength: 0,
   };
 }
 
