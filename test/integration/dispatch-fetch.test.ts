@@ -29,6 +29,7 @@ before(async () => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
+      if (req.url === "/late") return void setTimeout(() => res.end("late"), 300);
       if (req.url === "/redirect") return void res.writeHead(302, { location: "/target" }).end();
       if (req.url === "/stream") {
         let i = 0;
@@ -62,14 +63,32 @@ before(async () => {
 });
 after(() => h1.close());
 
+const MiB = 1024 * 1024;
+const pattern = Buffer.alloc(8 * MiB);
+for (let i = 0; i < pattern.length; i++) pattern[i] = (i * 31) & 0xff;
+
 async function h2Server() {
+  let h2Written = 0;
   const server = http2.createSecureServer({ key: certs.valid.key, cert: certs.valid.cert, allowHTTP1: true }, (req, res) => {
+    if (req.url === "/pattern") return void res.end(pattern);
+    if (req.url === "/huge") {
+      h2Written = 0;
+      const chunk = Buffer.alloc(64 * 1024);
+      const pump = (): void => {
+        while (h2Written < 50 * MiB && !res.destroyed) {
+          h2Written += chunk.length;
+          if (!res.write(chunk)) return void res.once("drain", pump);
+        }
+        res.end();
+      };
+      return pump();
+    }
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => res.end(JSON.stringify({ method: req.method, url: req.url, body: Buffer.concat(chunks).toString(), v: req.httpVersion })));
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  return { origin: `https://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise<void>((r) => server.close(() => r())) };
+  return { origin: `https://127.0.0.1:${(server.address() as AddressInfo).port}`, written: () => h2Written, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
 test("Node's fetch with dispatcher: new Agent(): GET and POST over HTTP/1", async () => {
@@ -199,4 +218,55 @@ test("undici 7 request() over our Pool vs its own Agent: same answer over HTTP/1
   assert.equal(ours.statusCode, theirs.statusCode);
   assert.deepEqual(await ours.body.json(), await theirs.body.json());
   await pool.close();
+});
+
+test("abort before the response: fetch rejects with AbortError and the request leaves the pool", async () => {
+  const agent = new Agent();
+  const ac = new AbortController();
+  const pending = fetch(`${origin}/late`, init(agent, { signal: ac.signal }));
+  await until(() => (agent.stats()[origin]?.inFlight ?? 0) === 1);
+  ac.abort();
+  await assert.rejects(pending, { name: "AbortError" });
+  await until(() => (agent.stats()[origin]?.inFlight ?? 0) === 0);
+  await agent.close();
+});
+
+test("large downloads read slowly arrive intact over HTTP/1 and HTTP/2 over TLS (https, ALPN)", async () => {
+  const server = await h2Server();
+  for (const protocols of [["http1"], ["http1", "http2"]] as const) {
+    const agent = new Agent({ connect: { ...tls, protocols: [...protocols] } });
+    const r = await fetch(`${server.origin}/pattern`, init(agent));
+    const reader = r.body!.getReader();
+    const parts: Uint8Array[] = [];
+    let n = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      parts.push(value);
+      if (++n % 16 === 0) await sleep(2);
+    }
+    assert.ok(Buffer.concat(parts).equals(pattern), `body differs with ${protocols.join("+")}`);
+    const stats = agent.stats()[server.origin]!;
+    assert.equal(protocols.length === 1 ? stats.http1 : stats.http2, 1);
+    await agent.close();
+  }
+  await server.close();
+});
+
+test("an unread fetch body on HTTP/2 holds back its stream's window: the server's writes stall", async () => {
+  const server = await h2Server();
+  const agent = new Agent({ connect: tls });
+  const r = await undici.fetch(`${server.origin}/huge`, { dispatcher: agent as unknown as undici.Dispatcher });
+  assert.equal(r.status, 200);
+  await sleep(400);
+  const early = server.written();
+  await sleep(400);
+  assert.equal(server.written(), early);
+  assert.ok(early < 8 * MiB, `server wrote ${early} bytes to an unread HTTP/2 body`);
+  // Another stream on the same connection still flows.
+  const other = await undici.fetch(`${server.origin}/other`, { dispatcher: agent as unknown as undici.Dispatcher });
+  assert.equal(((await other.json()) as { v: string }).v, "2.0");
+  await r.body!.cancel();
+  await agent.destroy();
+  await server.close();
 });
