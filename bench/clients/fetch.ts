@@ -19,7 +19,10 @@ function mintAgent(): Agent {
 }
 
 function undiciAgent(): undici.Dispatcher {
-  return new undici.Agent({ connections: job.connections, keepAliveTimeout: 600e3, allowH2: tls, ...(ca === undefined ? {} : { connect: { ca } }) });
+  // On HTTP/2 undici sends at most `pipelining` streams at once per connection (default 1):
+  // allow the scenario's streams so that it multiplexes as the mint-http Agent does.
+  const h2 = tls && job.protocol === "http2" ? { allowH2: true, pipelining: job.inFlight } : {};
+  return new undici.Agent({ connections: job.connections, keepAliveTimeout: 600e3, ...h2, ...(ca === undefined ? {} : { connect: { ca } }) });
 }
 
 type Issue = () => Promise<number>;
