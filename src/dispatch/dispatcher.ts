@@ -111,6 +111,7 @@ class Run {
   readonly #abort = new AbortController();
   #done = false;
   #response: PoolResponse | undefined;
+  #unlisten: (() => void) | undefined;
 
   constructor(target: DispatchTarget, sink: Sink, record: DiagnosticsRequest | undefined) {
     this.#target = target;
@@ -131,7 +132,10 @@ class Run {
         this.#c.abort(toError(signal.reason));
         return;
       }
-      signal.addEventListener("abort", () => this.#c.abort(toError(signal.reason)), { once: true });
+      // Removed when the request ends, so that a long-lived signal does not collect listeners.
+      const onAbort = (): void => this.#c.abort(toError(signal.reason));
+      signal.addEventListener("abort", onAbort, { once: true });
+      this.#unlisten = () => signal.removeEventListener("abort", onAbort);
     }
     const init: RequestOptions = {
       method: p.method,
@@ -203,7 +207,7 @@ class Run {
       }
       const trailers = body.endTrailers ?? (await r.trailers);
       if (this.#done) return;
-      this.#done = true;
+      this.#finished();
       const raw = rawHeaders(trailers);
       if (this.#record !== undefined) publishTrailers(this.#record, raw);
       try {
@@ -219,19 +223,26 @@ class Run {
   #fail(err: unknown): void {
     checkDrain(this.#target);
     if (this.#done) return;
-    this.#done = true;
+    this.#finished();
     this.#error(toError(err));
   }
 
   #aborted(reason: Error | undefined): void {
     if (this.#done) return;
-    this.#done = true;
+    this.#finished();
     const err = reason ?? new TransportError("aborted", "the request was aborted");
     this.#abort.abort(err);
     if (this.#response !== undefined) void this.#response.body.cancel();
     this.#c.release();
     // Delivered after the caller's abort() returns, never from inside another callback.
     queueMicrotask(() => this.#error(err));
+  }
+
+  #finished(): void {
+    this.#done = true;
+    const unlisten = this.#unlisten;
+    this.#unlisten = undefined;
+    unlisten?.();
   }
 
   #error(err: Error): void {

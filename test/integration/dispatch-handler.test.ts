@@ -5,6 +5,7 @@
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { getEventListeners } from "node:events";
 import { Readable } from "node:stream";
 import { Agent, Pool } from "../../src/pool/index.js";
 import { HTTPError, TransportError } from "../../src/index.js";
@@ -27,6 +28,11 @@ before(async () => {
         res.write("abc");
         res.addTrailers({ "x-checksum": "42" });
         return void res.end();
+      }
+      if (req.url === "/cut") {
+        res.writeHead(200, { "content-length": "100000" });
+        res.write("partial");
+        return void setTimeout(() => res.destroy(), 20);
       }
       if (req.url === "/slow") return void setTimeout(() => res.end("slow"), 150);
       if (req.url === "/drip") {
@@ -243,5 +249,28 @@ test("dispatch returns false when the queue is full and the dispatcher emits dra
   assert.equal(String(o), `${origin}/`);
   assert.deepEqual(targets, [pool]);
   assert.equal((await h.done).body.toString(), "slow");
+  await pool.close();
+});
+
+test("a connection cut mid-body: one onError with the pool's error, no completion", async () => {
+  const pool = new Pool(origin);
+  const h = strictHandler();
+  pool.dispatch({ path: "/cut", method: "GET" }, h);
+  const seen = await h.done;
+  assert.equal(seen.body.toString(), "partial");
+  assert.ok(seen.error instanceof HTTPError || seen.error instanceof TransportError, String(seen.error));
+  assert.deepEqual(seen.events.filter((e) => e !== "data"), ["connect", "headers", "error"]);
+  await pool.close();
+});
+
+test("a long-lived opts.signal keeps no listener once its requests end", async () => {
+  const pool = new Pool(origin);
+  const ac = new AbortController();
+  for (let i = 0; i < 5; i++) {
+    const h = strictHandler();
+    pool.dispatch({ path: "/x", method: "GET", signal: ac.signal }, h);
+    await h.done;
+  }
+  assert.equal(getEventListeners(ac.signal, "abort").length, 0);
   await pool.close();
 });
