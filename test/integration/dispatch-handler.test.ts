@@ -274,3 +274,20 @@ test("a long-lived opts.signal keeps no listener once its requests end", async (
   assert.equal(getEventListeners(ac.signal, "abort").length, 0);
   await pool.close();
 });
+
+test("destroy() with requests in flight and queued: each handler gets one onError", async () => {
+  const pool = new Pool(origin, { connections: 1 });
+  const a = strictHandler();
+  const b = strictHandler();
+  pool.dispatch({ path: "/slow", method: "GET" }, a);
+  pool.dispatch({ path: "/slow", method: "GET" }, b);
+  await new Promise((r) => setTimeout(r, 50));
+  const reason = new Error("shutting down");
+  await pool.destroy(reason);
+  for (const seen of [await a.done, await b.done]) {
+    assert.equal(seen.error, reason);
+    assert.equal(seen.events.filter((e) => e === "error").length, 1);
+    assert.ok(!seen.events.includes("complete"));
+  }
+  assert.equal(pool.dispatchState, "destroyed");
+});
