@@ -12,6 +12,8 @@ import { poolError } from "./errors.js";
 import { ProxyResolver } from "./proxy-env.js";
 import type { PoolStats } from "./stats.js";
 import { settle, type Callback } from "./settle.js";
+import type { Upgraded } from "./upgrade.js";
+import type { Headers } from "../index.js";
 
 export class Agent extends EventEmitter implements DispatchTarget {
   readonly #pools = new Map<string, Pool>();
@@ -42,10 +44,17 @@ export class Agent extends EventEmitter implements DispatchTarget {
     } catch (err) {
       return Promise.reject(err);
     }
+    const pool = this.#poolFor(origin);
+    if (pool === undefined) return Promise.reject(poolError("pool_closed", "the agent is closed"));
+    return pool.request(u, init);
+  }
+
+  /** The pool of `origin`, made on first use; undefined once the Agent is closed. */
+  #poolFor(origin: PoolOrigin): Pool | undefined {
     const key = originKey(origin);
     let pool = this.#pools.get(key);
     if (pool === undefined) {
-      if (this.#closed) return Promise.reject(poolError("pool_closed", "the agent is closed"));
+      if (this.#closed) return undefined;
       let connect = this.#opts.connect ?? {};
       const p = this.#proxy?.proxyFor(origin);
       if (p !== undefined) connect = { ...connect, proxy: p.proxy, proxyHeaders: [...(connect.proxyHeaders ?? []), ...p.proxyHeaders] };
@@ -56,7 +65,7 @@ export class Agent extends EventEmitter implements DispatchTarget {
       };
       this.#pools.set(key, pool);
     }
-    return pool.request(u, init);
+    return pool;
   }
 
   /**
@@ -97,6 +106,17 @@ export class Agent extends EventEmitter implements DispatchTarget {
       }
     }
     return this.request(origin + path, init);
+  }
+
+  dispatchUpgrade(origin: string, path: string, init: { method: string; headers: Headers; signal?: AbortSignal; headersTimeout?: number }): Promise<Upgraded> {
+    let pool: Pool | undefined;
+    try {
+      pool = this.#poolFor(originOfURL(new URL(origin)));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (pool === undefined) return Promise.reject(poolError("pool_closed", "the agent is closed"));
+    return pool.upgrade(path, init);
   }
 
   /** Whether the pool of `origin` has as many requests waiting as `maxQueued` allows. */

@@ -22,6 +22,7 @@ import { WaitQueue } from "./queue.js";
 import { Slot, type SlotOwner } from "./slot.js";
 import type { PoolStats } from "./stats.js";
 import { settle, type Callback } from "./settle.js";
+import { upgradeOn, type Upgraded } from "./upgrade.js";
 
 /** Set by an Agent: called when the pool holds nothing (no connection, none opening, none waiting). */
 export const ON_EMPTY: unique symbol = Symbol("mint-http.pool.onEmpty");
@@ -104,6 +105,17 @@ export class Pool extends EventEmitter implements ExchangeHost, SlotOwner, Dispa
   }
 
   /**
+   * An HTTP/1 upgrade (headers carry `upgrade` and `connection: upgrade`) on a connection of
+   * its own, outside the pool: resolves with the 101 response and the socket.
+   * Errors: TransportError `pool_closed` after close(); those of connect(); HTTPError
+   * `upgrade_failed` for another status; TransportError `headers_timeout`, `aborted`.
+   */
+  upgrade(path: string, init: { method?: string; headers?: Headers; signal?: AbortSignal; headersTimeout?: number } = {}): Promise<Upgraded> {
+    if (this.#closing) return Promise.reject(poolError("pool_closed", `the pool for ${this.#key} is closed`));
+    return upgradeOn(this.origin, this.#opts.connect, init.method ?? "GET", path, init.headers ?? [], init.headersTimeout ?? this.#opts.headersTimeout, init.signal);
+  }
+
+  /**
    * undici's Dispatcher.dispatch (see mint-http's dispatch module): the handler gets the
    * response; returns false when the request could not start or the queue is full ("drain"
    * follows). Never throws, except TypeError when `handler` is not an object.
@@ -122,6 +134,10 @@ export class Pool extends EventEmitter implements ExchangeHost, SlotOwner, Dispa
 
   dispatchRequest(_origin: string, path: string, init: RequestOptions): Promise<PoolResponse> {
     return this.request(path, init);
+  }
+
+  dispatchUpgrade(_origin: string, path: string, init: { method: string; headers: Headers; signal?: AbortSignal; headersTimeout?: number }): Promise<Upgraded> {
+    return this.upgrade(path, init);
   }
 
   /** Whether as many requests wait for a connection as `maxQueued` allows. */
