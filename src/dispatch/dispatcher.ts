@@ -11,11 +11,13 @@
 // HTTP/2 stream window or stops reading the HTTP/1 socket once about 64 KiB wait), and its
 // end becomes onComplete(raw trailers). Exactly one of onComplete / onError runs; after
 // abort only the error does. dispatch returns false when the pool's wait queue is full
-// (maxQueued), and the dispatcher emits "drain" once it has room again.
+// (maxQueued), and the dispatcher emits "drain" once it has room again. An upgrade request
+// goes to the pool's upgrade() (an HTTP/1 connection of its own); its 101 and socket go to
+// onUpgrade, the request's one completion.
 
 import { STATUS_CODES } from "node:http";
 import { HTTPError, TransportError, type Headers } from "../index.js";
-import type { PoolResponse, RequestOptions } from "../pool/index.js";
+import type { PoolResponse, RequestOptions, Upgraded } from "../pool/index.js";
 import { DispatchController } from "./controller.js";
 import { channels, publishBodySent, publishCreate, publishError, publishHeaders, publishSendHeaders, publishTrailers, tracing } from "./diagnostics.js";
 import { normalizeHandler, type Sink } from "./handler.js";
@@ -31,6 +33,8 @@ export interface DispatchTarget {
   readonly dispatchState: "open" | "closed" | "destroyed";
   /** Send through the pool: `origin` (`scheme://host:port`) and a path starting with "/". */
   dispatchRequest(origin: string, path: string, init: RequestOptions): Promise<PoolResponse>;
+  /** An HTTP/1 upgrade on a connection of its own (the socket after 101). */
+  dispatchUpgrade(origin: string, path: string, init: { method: string; headers: Headers; signal?: AbortSignal; headersTimeout?: number }): Promise<Upgraded>;
   /** Whether the wait queue of `origin` is at maxQueued. */
   queueFull(origin: string): boolean;
   emit(event: "drain", origin: URL, targets: unknown[]): boolean;
@@ -66,7 +70,8 @@ function pairs(flat: string[]): Headers {
  * undici's dispatch(opts, handler) on `target`. Returns false when the request could not be
  * started (its handler got the error) or when the queue is full (wait for "drain").
  * Errors (to the handler's onError / onResponseError): TypeError for bad options; TransportError
- * `pool_closed` after close()/destroy(); HTTPError `upgrade_not_supported` for upgrade/CONNECT;
+ * `pool_closed` after close()/destroy(); HTTPError `upgrade_not_supported` for CONNECT,
+ * `upgrade_failed` when an upgrade is answered without 101;
  * then those of the pool's request() and response body. Throws only when `handler` is not
  * an object, or when it has no error callback to take the error (as undici).
  */
@@ -79,9 +84,8 @@ export function dispatch(target: DispatchTarget, opts: unknown, handler: unknown
     const state = target.dispatchState;
     if (state !== "open") throw new TransportError("pool_closed", state === "destroyed" ? "the dispatcher was destroyed" : "the dispatcher is closed");
     parsed = parseDispatchOptions(opts);
-    if (parsed.upgrade !== null || parsed.method === "CONNECT") {
-      throw new HTTPError("http1", "upgrade_not_supported", `${parsed.method === "CONNECT" ? "CONNECT" : `upgrade to ${parsed.upgrade}`} is not supported by this dispatcher`);
-    }
+    if (parsed.method === "CONNECT") throw new HTTPError("http1", "upgrade_not_supported", "CONNECT is not supported by this dispatcher");
+    if (parsed.upgrade !== null && !sink.canUpgrade) throw new TypeError("an upgrade request needs a handler with onUpgrade (or onRequestUpgrade)");
     const o = target.dispatchOrigin ?? parsed.origin;
     if (o === undefined) throw new TypeError("opts.origin is required");
     origin = o.endsWith("/") ? o.slice(0, -1) : o;
@@ -120,6 +124,31 @@ class Run {
     this.#c = new DispatchController((reason) => this.#aborted(reason));
   }
 
+  /** The upgrade path: a 101 hands the socket to onUpgrade, which is the request's one completion. */
+  #upgrade(origin: string, p: ParsedDispatch, headers: Headers): void {
+    // RFC 9110 §7.8: Upgrade is a connection option, named in Connection.
+    headers.push(["connection", "upgrade"], ["upgrade", p.upgrade!]);
+    const init: { method: string; headers: Headers; signal: AbortSignal; headersTimeout?: number } = { method: p.method, headers, signal: this.#abort.signal };
+    if (p.headersTimeout !== undefined) init.headersTimeout = p.headersTimeout;
+    this.#target.dispatchUpgrade(origin, p.path, init).then((u) => {
+      if (this.#done) {
+        u.socket.destroy();
+        return;
+      }
+      this.#finished();
+      const raw = rawHeaders(u.headers);
+      if (this.#record !== undefined) {
+        publishHeaders(this.#record, u.status, raw, "Switching Protocols");
+        publishTrailers(this.#record, []);
+      }
+      try {
+        this.#sink.upgrade(this.#c, u.status, raw, u.socket);
+      } catch {
+        u.socket.destroy();
+      }
+    }, (err: unknown) => this.#fail(err));
+  }
+
   start(origin: string, p: ParsedDispatch, signal: AbortSignal | undefined): void {
     try {
       this.#sink.start(this.#c);
@@ -137,9 +166,11 @@ class Run {
       signal.addEventListener("abort", onAbort, { once: true });
       this.#unlisten = () => signal.removeEventListener("abort", onAbort);
     }
+    const headers = pairs(this.#record?.headers ?? p.headers);
+    if (p.upgrade !== null) return this.#upgrade(origin, p, headers);
     const init: RequestOptions = {
       method: p.method,
-      headers: pairs(this.#record?.headers ?? p.headers),
+      headers,
       body: p.body,
       idempotent: p.idempotent,
       signal: this.#abort.signal,

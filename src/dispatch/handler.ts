@@ -7,6 +7,7 @@
 // `false` from onHeaders/onData becomes controller.pause(), its `resume` callback
 // controller.resume()).
 
+import type { Duplex } from "node:stream";
 import type { DispatchController } from "./controller.js";
 import { headerRecord } from "./raw-headers.js";
 
@@ -38,6 +39,9 @@ export interface Sink {
   data(c: DispatchController, chunk: Buffer): void;
   end(c: DispatchController, rawTrailers: Buffer[]): void;
   error(c: DispatchController, err: Error): void;
+  /** Whether the handler takes upgrades (undici requires it for upgrade requests). */
+  readonly canUpgrade: boolean;
+  upgrade(c: DispatchController, status: number, raw: Buffer[], socket: Duplex): void;
 }
 
 const context = Object.freeze({});
@@ -66,6 +70,12 @@ class LegacySink implements Sink {
   error(_c: DispatchController, err: Error): void {
     this.#h.onError?.(err);
   }
+  get canUpgrade(): boolean {
+    return typeof this.#h.onUpgrade === "function";
+  }
+  upgrade(_c: DispatchController, status: number, raw: Buffer[], socket: Duplex): void {
+    this.#h.onUpgrade?.(status, raw, socket);
+  }
 }
 
 class ControllerSink implements Sink {
@@ -92,6 +102,13 @@ class ControllerSink implements Sink {
   }
   error(c: DispatchController, err: Error): void {
     this.#h.onResponseError?.(c, err);
+  }
+  get canUpgrade(): boolean {
+    return typeof this.#h.onRequestUpgrade === "function";
+  }
+  upgrade(c: DispatchController, status: number, raw: Buffer[], socket: Duplex): void {
+    c.rawHeaders = raw;
+    this.#h.onRequestUpgrade?.(c, status, headerRecord(raw), socket);
   }
 }
 
