@@ -1,11 +1,14 @@
 // HTTP/1 upgrades through the dispatcher: undici's upgrade() over our Agent gets the 101
 // and a socket that speaks the new protocol (bytes sent with the 101 included); a refused
-// upgrade is an HTTPError upgrade_failed; CONNECT is refused with upgrade_not_supported.
+// upgrade is an HTTPError upgrade_failed; CONNECT is refused with upgrade_not_supported;
+// undici's WebSocket (fetch with upgrade: "websocket") works over our Agent.
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import type { Duplex } from "node:stream";
 import * as undici from "undici";
+import type { AddressInfo } from "node:net";
+import { WebSocketServer } from "ws";
 import { Agent, Pool } from "../../src/pool/index.js";
 import { HTTPError } from "../../src/index.js";
 import type { IncomingMessage } from "node:http";
@@ -93,4 +96,23 @@ test("a refused upgrade is HTTPError upgrade_failed; CONNECT is upgrade_not_supp
   const cErr = (await c.done).error;
   assert.ok(cErr instanceof HTTPError && cErr.reason === "upgrade_not_supported");
   await pool.close();
+});
+
+test("undici's WebSocket over our Agent: open, echo, close", async () => {
+  const wss = new WebSocketServer({ host: "127.0.0.1", port: 0 });
+  wss.on("connection", (s) => s.on("message", (d, binary) => s.send(d, { binary })));
+  await new Promise<void>((r) => wss.once("listening", () => r()));
+  const agent = new Agent();
+  const ws = new undici.WebSocket(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}/`, { dispatcher: agent as unknown as undici.Dispatcher });
+  const got = await new Promise<unknown>((resolve, reject) => {
+    ws.onopen = () => ws.send("over mint-http");
+    ws.onmessage = (e) => resolve(e.data);
+    ws.onerror = () => reject(new Error("WebSocket error"));
+  });
+  assert.equal(got, "over mint-http");
+  const closed = new Promise<number>((r) => (ws.onclose = (e) => r(e.code)));
+  ws.close(1000);
+  assert.equal(await closed, 1000);
+  await agent.close();
+  await new Promise<void>((r) => wss.close(() => r()));
 });
