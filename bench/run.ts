@@ -45,7 +45,7 @@ async function runOnce(s: Scenario, id: string, target: Target): Promise<Outcome
     path: s.server === "h1" ? "/" : s.target, method: s.method ?? "GET", bodySize: s.bodySize ?? 0,
     responseSize: target.info.sizes?.[s.target] ?? 0, connections: s.connections, inFlight: s.inFlight,
     resume: s.resume ?? false, scheme: s.scheme ?? "http",
-    ca: s.kind === "tls" || s.scheme === "https" ? path.join(certificate(), "cert.pem") : "",
+    ca: s.kind === "tls" || s.scheme === "https" || s.server === "h2tls" ? path.join(certificate(), "cert.pem") : "",
     seconds: SECONDS, warmup: WARMUP,
   };
   const flags = s.kind === "memory" ? ["--expose-gc"] : [];

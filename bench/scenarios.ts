@@ -7,7 +7,7 @@ export type ServerName = "h1" | "h2" | "h2tls" | "tls" | "nginx" | "nghttpd";
 
 export interface Contender {
   label: string;
-  file: "mint" | "mint-pool" | "undici" | "node" | "raw";
+  file: "mint" | "mint-pool" | "undici" | "node" | "raw" | "fetch";
   variant: string;
 }
 
@@ -90,6 +90,21 @@ export const SCENARIOS: Scenario[] = [
     id: "h2-download", title: "large download, HTTP/2 (h2c), 1 stream, default windows", unit: "MB/s",
     server: "h2", target: "/large", kind: "requests", protocol: "http2", connections: 1, inFlight: 1,
     reference: "undici-h2c", contenders: ["mint", "undici-h2c"], extra: ["node-http2", "mint-passive"],
+  },
+  {
+    id: "fetch-h1", title: "fetch() small GETs, HTTP/1.1, 10 in flight", unit: "req/s",
+    server: "h1", target: "small", kind: "requests", protocol: "http1", connections: 10, inFlight: 1,
+    reference: "fetch-node-default", contenders: ["fetch-node-mint", "fetch-node-default"],
+  },
+  {
+    id: "fetch-h2tls", title: "fetch() small GETs, HTTP/2 over TLS (ALPN), 1 connection x 100 in flight", unit: "req/s",
+    server: "h2tls", target: "/small", kind: "requests", protocol: "http2", connections: 1, inFlight: 100,
+    reference: "fetch-undici-h2", contenders: ["fetch-undici-mint", "fetch-undici-h2"],
+  },
+  {
+    id: "request-h1", title: "undici request() small GETs, HTTP/1.1, 10 in flight", unit: "req/s",
+    server: "h1", target: "small", kind: "requests", protocol: "http1", connections: 10, inFlight: 1,
+    reference: "request-undici", contenders: ["request-mint", "request-undici"],
   },
   {
     id: "tls-new", title: "new TLS connections (1 GET each), 10 at a time, full handshakes", unit: "conns/s",

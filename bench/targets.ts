@@ -137,7 +137,7 @@ export async function startTarget(name: ServerName): Promise<Target | string> {
   if (name === "nginx") return startNginx();
   if (name === "nghttpd") return startNghttpd();
   const args = name === "tls" || name === "h2tls" ? [certificate()] : [];
-  const child = spawnTs(0, `servers/${name}.ts`, args);
+  const child = spawnTs(0, `servers/${name === "h2tls" ? "h2" : name}.ts`, args);
   const info = await firstJsonLine(child, `server ${name}`);
   const stats = async () => {
     const answer = firstJsonLine(child, `server ${name}`);

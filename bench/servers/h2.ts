@@ -1,8 +1,11 @@
-// HTTP/2 cleartext (h2c, prior knowledge) server on node:http2.
+// HTTP/2 server on node:http2: cleartext (h2c, prior knowledge), or over TLS (h2 by ALPN)
+// when argv[2] is a directory holding key.pem and cert.pem.
 //   /small  "ok"      /k64  a 64 KiB body      /large  BENCH_LARGE_MB MiB in 1 MiB writes
 //   /upload reads and discards the request body, then answers "ok"
 // Prints {"port":N} on stdout once listening.
+import fs from "node:fs";
 import http2 from "node:http2";
+import path from "node:path";
 import type { AddressInfo } from "node:net";
 
 const LARGE = Number(process.env.BENCH_LARGE_MB ?? 256) * 1024 * 1024;
@@ -27,7 +30,11 @@ function streamLarge(stream: http2.ServerHttp2Stream): void {
   more();
 }
 
-const server = http2.createServer({ settings: { maxConcurrentStreams: 1000 } });
+const certDir = process.argv[2];
+const settings = { maxConcurrentStreams: 1000 };
+const server = certDir === undefined
+  ? http2.createServer({ settings })
+  : http2.createSecureServer({ settings, key: fs.readFileSync(path.join(certDir, "key.pem")), cert: fs.readFileSync(path.join(certDir, "cert.pem")) });
 server.on("session", (session) => session.on("error", () => {}));
 server.on("stream", (stream, headers) => {
   stream.on("error", () => {});

@@ -2,6 +2,8 @@
 // options and, when a proxy applies to that origin, its proxy merged into the pool's
 // connect options. A pool whose last connection closed with nothing waiting is dropped.
 
+import { EventEmitter } from "node:events";
+import { dispatch, type DispatchHandler, type DispatchOptions, type DispatchTarget } from "../dispatch/index.js";
 import type { PoolResponse } from "./exchange.js";
 import { resolvePoolOptions, type AgentOptions, type PoolOptions, type RequestOptions } from "./options.js";
 import { originKey, originOfURL, type PoolOrigin } from "./origin.js";
@@ -9,15 +11,20 @@ import { ON_EMPTY, Pool } from "./pool.js";
 import { poolError } from "./errors.js";
 import { ProxyResolver } from "./proxy-env.js";
 import type { PoolStats } from "./stats.js";
+import { settle, type Callback } from "./settle.js";
+import type { Upgraded } from "./upgrade.js";
+import type { Headers } from "../index.js";
 
-export class Agent {
+export class Agent extends EventEmitter implements DispatchTarget {
   readonly #pools = new Map<string, Pool>();
   readonly #opts: PoolOptions;
   readonly #proxy: ProxyResolver | undefined;
   #closed = false;
+  #destroyed = false;
 
   /** TypeError for bad options or a bad proxy URL. */
   constructor(opts: AgentOptions = {}) {
+    super();
     const { proxy, ...poolOpts } = opts;
     resolvePoolOptions(poolOpts);
     this.#opts = poolOpts;
@@ -37,10 +44,17 @@ export class Agent {
     } catch (err) {
       return Promise.reject(err);
     }
+    const pool = this.#poolFor(origin);
+    if (pool === undefined) return Promise.reject(poolError("pool_closed", "the agent is closed"));
+    return pool.request(u, init);
+  }
+
+  /** The pool of `origin`, made on first use; undefined once the Agent is closed. */
+  #poolFor(origin: PoolOrigin): Pool | undefined {
     const key = originKey(origin);
     let pool = this.#pools.get(key);
     if (pool === undefined) {
-      if (this.#closed) return Promise.reject(poolError("pool_closed", "the agent is closed"));
+      if (this.#closed) return undefined;
       let connect = this.#opts.connect ?? {};
       const p = this.#proxy?.proxyFor(origin);
       if (p !== undefined) connect = { ...connect, proxy: p.proxy, proxyHeaders: [...(connect.proxyHeaders ?? []), ...p.proxyHeaders] };
@@ -51,19 +65,79 @@ export class Agent {
       };
       this.#pools.set(key, pool);
     }
-    return pool.request(u, init);
+    return pool;
   }
 
-  /** Close every pool gracefully (see Pool.close). */
-  async close(): Promise<void> {
-    this.#closed = true;
-    await Promise.all([...this.#pools.values()].map((p) => p.close()));
+  /**
+   * undici's Dispatcher.dispatch: `opts.origin` picks the pool. Returns false when the
+   * request could not start or that origin's queue is full ("drain" follows). Never throws,
+   * except TypeError when `handler` is not an object.
+   */
+  dispatch(opts: DispatchOptions, handler: DispatchHandler): boolean {
+    return dispatch(this, opts, handler);
   }
 
-  /** Destroy every pool (see Pool.destroy). */
-  async destroy(err?: Error): Promise<void> {
+  readonly dispatchOrigin = undefined;
+
+  get dispatchState(): "open" | "closed" | "destroyed" {
+    return this.#destroyed ? "destroyed" : this.#closed ? "closed" : "open";
+  }
+
+  /**
+   * Dispatched requests: `origin` as the caller wrote it → its pool key, so that URLs are
+   * parsed once per origin (the pool itself is looked up each time: empty pools are dropped).
+   */
+  readonly #keyOf = new Map<string, string>();
+
+  #poolOf(origin: string): Pool | undefined {
+    const key = this.#keyOf.get(origin);
+    return key === undefined ? undefined : this.#pools.get(key);
+  }
+
+  dispatchRequest(origin: string, path: string, init: RequestOptions): Promise<PoolResponse> {
+    const known = this.#poolOf(origin);
+    if (known !== undefined && path.startsWith("/")) return known.request(path, init);
+    if (!this.#keyOf.has(origin)) {
+      try {
+        if (this.#keyOf.size >= 1024) this.#keyOf.clear();
+        this.#keyOf.set(origin, originKey(originOfURL(new URL(origin))));
+      } catch {
+        // A bad origin: request() rejects it.
+      }
+    }
+    return this.request(origin + path, init);
+  }
+
+  dispatchUpgrade(origin: string, path: string, init: { method: string; headers: Headers; signal?: AbortSignal; headersTimeout?: number }): Promise<Upgraded> {
+    let pool: Pool | undefined;
+    try {
+      pool = this.#poolFor(originOfURL(new URL(origin)));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (pool === undefined) return Promise.reject(poolError("pool_closed", "the agent is closed"));
+    return pool.upgrade(path, init);
+  }
+
+  /** Whether the pool of `origin` has as many requests waiting as `maxQueued` allows. */
+  queueFull(origin: string): boolean {
+    return this.#poolOf(origin)?.queueFull() ?? false;
+  }
+
+  /** Close every pool gracefully (see Pool.close); with `callback`, undici's style. */
+  close(callback?: Callback): Promise<void> {
+    if (callback !== undefined) return settle(this.close(), callback);
     this.#closed = true;
-    await Promise.all([...this.#pools.values()].map((p) => p.destroy(err)));
+    return Promise.all([...this.#pools.values()].map((p) => p.close())).then(() => {});
+  }
+
+  /** Destroy every pool (see Pool.destroy); with `callback`, undici's style. */
+  destroy(err?: Error | Callback | null, callback?: Callback): Promise<void> {
+    if (typeof err === "function") return settle(this.destroy(), err);
+    if (callback !== undefined) return settle(this.destroy(err), callback);
+    this.#closed = true;
+    this.#destroyed = true;
+    return Promise.all([...this.#pools.values()].map((p) => p.destroy(err ?? undefined))).then(() => {});
   }
 
   /** Each pool's stats, keyed by origin (`scheme://host:port`). */

@@ -16,6 +16,7 @@ import { keepAliveHint } from "./keep-alive.js";
 import { mayRetry } from "./retry.js";
 import { sendBody } from "./request-body.js";
 import type { Slot } from "./slot.js";
+import type { RequestOptions } from "./options.js";
 
 /** What an exchange needs from its pool. */
 export interface ExchangeHost {
@@ -75,6 +76,9 @@ export class Exchange implements Waiting, BodyOwner {
   readonly headersTimeout: number;
   readonly bodyTimeout: number;
   readonly signal: AbortSignal | undefined;
+  /** RequestOptions.onSent / onBodySent. */
+  onSent: RequestOptions["onSent"];
+  onBodySent: RequestOptions["onBodySent"];
   #host: ExchangeHost;
   #phase = Phase.Waiting;
   #reused = false;
@@ -149,8 +153,18 @@ export class Exchange implements Waiting, BodyOwner {
     }
     this.deadline = now + this.headersTimeout;
     this.#host.wakeIn(now, this.headersTimeout);
+    if (this.onSent !== undefined) this.#notify(() => this.onSent!({ socket: conn.getSocket(), protocol: slot.http2 ? "http2" : "http1" }));
     if (body === STREAM) void this.#sendBody(slot, ref, pieces ? src.bytes : undefined);
+    else if (this.onBodySent !== undefined) this.#notify(this.onBodySent);
     return undefined;
+  }
+
+  #notify(hook: () => void): void {
+    try {
+      hook();
+    } catch {
+      // An observer's failure is not the request's.
+    }
   }
 
   // Request body.
@@ -159,7 +173,10 @@ export class Exchange implements Waiting, BodyOwner {
     this.#sending = true;
     try {
       await sendBody(slot, ref, this.source, whole ?? undefined, () => this.ref === ref);
-      if (this.ref === ref) this.#sending = false;
+      if (this.ref === ref) {
+        this.#sending = false;
+        if (this.onBodySent !== undefined) this.#notify(this.onBodySent);
+      }
     } catch (err) {
       if (this.ref === ref) this.#sending = false;
       if (this.ref !== ref || this.#phase === Phase.Done) return;

@@ -6,5 +6,6 @@ export { PoolResponse } from "./exchange.js";
 export type { ResponseBody } from "./response-body.js";
 export type { PoolOptions, AgentOptions, RequestOptions, RequestBody } from "./options.js";
 export type { PoolStats } from "./stats.js";
+export type { Upgraded } from "./upgrade.js";
 export type { PoolOrigin } from "./origin.js";
 export { mayRetry, type RetryFacts } from "./retry.js";

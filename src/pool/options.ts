@@ -1,7 +1,8 @@
 // Options of Pool, Agent and each request: their shapes (API.md "Pool and Agent"),
 // defaults and validation. Misuse is a TypeError naming the option.
 
-import type { ConnectOptions, Headers } from "../index.js";
+import type { Socket } from "node:net";
+import type { ConnectOptions, Headers, Protocol } from "../index.js";
 
 /** Options of a {@link Pool}. */
 export interface PoolOptions {
@@ -47,6 +48,14 @@ export interface RequestOptions {
   idempotent?: boolean;
   headersTimeout?: number;
   bodyTimeout?: number;
+  /**
+   * Called when the request head has been handed to a connection, once per attempt, with
+   * that connection's socket and protocol (what tracing reports as "headers sent").
+   * A throw from it is ignored.
+   */
+  onSent?: (info: { socket: Socket; protocol: Protocol }) => void;
+  /** Called when the whole request body has been handed to the connection, once per attempt. A throw is ignored. */
+  onBodySent?: () => void;
 }
 
 /** PoolOptions with every default filled in. */

@@ -8,8 +8,9 @@
 // has room again, the queue is served in order. One clock (`maintain`) handles every
 // deadline: queue, headers and body timeouts, idle keep-alive and connection age.
 
-import { setMaxListeners } from "node:events";
+import { EventEmitter, setMaxListeners } from "node:events";
 import { MintError, TransportError, type Connection, type ConnectOptions, type Headers, type Protocol } from "../index.js";
+import { dispatch, traceConnect, type DispatchHandler, type DispatchOptions, type DispatchTarget } from "../dispatch/index.js";
 import { BodySource } from "./body-source.js";
 import { Clock } from "./clock.js";
 import { dial } from "./dial.js";
@@ -20,11 +21,13 @@ import { originKey, parseOrigin, type PoolOrigin } from "./origin.js";
 import { WaitQueue } from "./queue.js";
 import { Slot, type SlotOwner } from "./slot.js";
 import type { PoolStats } from "./stats.js";
+import { settle, type Callback } from "./settle.js";
+import { upgradeOn, type Upgraded } from "./upgrade.js";
 
 /** Set by an Agent: called when the pool holds nothing (no connection, none opening, none waiting). */
 export const ON_EMPTY: unique symbol = Symbol("mint-http.pool.onEmpty");
 
-export class Pool implements ExchangeHost, SlotOwner {
+export class Pool extends EventEmitter implements ExchangeHost, SlotOwner, DispatchTarget {
   [ON_EMPTY]: ((pool: Pool) => void) | undefined;
   readonly origin: PoolOrigin;
   readonly #key: string;
@@ -46,6 +49,7 @@ export class Pool implements ExchangeHost, SlotOwner {
 
   /** TypeError for a bad origin or bad options. */
   constructor(origin: string | URL, opts: PoolOptions = {}) {
+    super();
     this.origin = parseOrigin(origin);
     this.#key = originKey(this.origin);
     this.#opts = resolvePoolOptions(opts);
@@ -86,6 +90,8 @@ export class Pool implements ExchangeHost, SlotOwner {
     }
     const ex = new Exchange(this, method, path, headers, source, init.idempotent ?? isIdempotentMethod(method),
       init.headersTimeout ?? this.#opts.headersTimeout, init.bodyTimeout ?? this.#opts.bodyTimeout, init.signal);
+    ex.onSent = init.onSent;
+    ex.onBodySent = init.onBodySent;
     if (init.signal?.aborted === true) {
       ex.handleEvent();
       return ex.promise;
@@ -99,8 +105,53 @@ export class Pool implements ExchangeHost, SlotOwner {
     return ex.promise;
   }
 
-  /** No new requests; those queued and in flight finish, then every connection closes. */
-  close(): Promise<void> {
+  /**
+   * An HTTP/1 upgrade (headers carry `upgrade` and `connection: upgrade`) on a connection of
+   * its own, outside the pool: resolves with the 101 response and the socket.
+   * Errors: TransportError `pool_closed` after close(); those of connect(); HTTPError
+   * `upgrade_failed` for another status; TransportError `headers_timeout`, `aborted`.
+   */
+  upgrade(path: string, init: { method?: string; headers?: Headers; signal?: AbortSignal; headersTimeout?: number } = {}): Promise<Upgraded> {
+    if (this.#closing) return Promise.reject(poolError("pool_closed", `the pool for ${this.#key} is closed`));
+    return upgradeOn(this.origin, this.#opts.connect, init.method ?? "GET", path, init.headers ?? [], init.headersTimeout ?? this.#opts.headersTimeout, init.signal);
+  }
+
+  /**
+   * undici's Dispatcher.dispatch (see mint-http's dispatch module): the handler gets the
+   * response; returns false when the request could not start or the queue is full ("drain"
+   * follows). Never throws, except TypeError when `handler` is not an object.
+   */
+  dispatch(opts: DispatchOptions, handler: DispatchHandler): boolean {
+    return dispatch(this, opts, handler);
+  }
+
+  get dispatchOrigin(): string {
+    return this.#key;
+  }
+
+  get dispatchState(): "open" | "closed" | "destroyed" {
+    return this.#destroyed ? "destroyed" : this.#closing ? "closed" : "open";
+  }
+
+  dispatchRequest(_origin: string, path: string, init: RequestOptions): Promise<PoolResponse> {
+    return this.request(path, init);
+  }
+
+  dispatchUpgrade(_origin: string, path: string, init: { method: string; headers: Headers; signal?: AbortSignal; headersTimeout?: number }): Promise<Upgraded> {
+    return this.upgrade(path, init);
+  }
+
+  /** Whether as many requests wait for a connection as `maxQueued` allows. */
+  queueFull(): boolean {
+    return this.#queue.size >= this.#opts.maxQueued;
+  }
+
+  /**
+   * No new requests; those queued and in flight finish, then every connection closes.
+   * With `callback` (undici's style), it is called with (null, null) instead.
+   */
+  close(callback?: Callback): Promise<void> {
+    if (callback !== undefined) return settle(this.close(), callback);
     this.#closing = true;
     this.#closed ??= new Promise((resolve) => (this.#resolveClosed = resolve));
     this.#checkClosed();
@@ -108,7 +159,9 @@ export class Pool implements ExchangeHost, SlotOwner {
   }
 
   /** Fail queued then in-flight requests with `err` (else TransportError `pool_closed`) and close now. */
-  destroy(err?: Error): Promise<void> {
+  destroy(err?: Error | Callback | null, callback?: Callback): Promise<void> {
+    if (typeof err === "function") return settle(this.destroy(), err);
+    if (callback !== undefined) return settle(this.destroy(err ?? undefined), callback);
     if (!this.#destroyed) {
       this.#destroyed = true;
       this.#closing = true;
@@ -347,9 +400,17 @@ export class Pool implements ExchangeHost, SlotOwner {
 
   #open(): void {
     this.#connecting++;
+    // undici's undici:client:* diagnostics messages, when anyone subscribes.
+    const trace = traceConnect(this.origin, this);
     dial(this.origin, this.#connectOpts, this.#dialAbort.signal).then(
-      (conn) => this.#dialed(conn),
-      (err: unknown) => this.#dialFailed(err),
+      (conn) => {
+        trace?.connected(conn.getSocket());
+        this.#dialed(conn);
+      },
+      (err: unknown) => {
+        trace?.failed(err);
+        this.#dialFailed(err);
+      },
     );
   }
 

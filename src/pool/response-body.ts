@@ -130,6 +130,25 @@ export class ResponseBody implements AsyncIterableIterator<Uint8Array> {
   }
 
   next(): Promise<IteratorResult<Uint8Array>> {
+    let chunk: Uint8Array | null | undefined;
+    try {
+      chunk = this.read();
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (chunk !== null) return Promise.resolve(chunk === undefined ? { value: undefined, done: true } : { value: chunk, done: false });
+    if (this.#waiter !== undefined || this.#collect !== undefined) return Promise.reject(new TypeError("the body is already being read"));
+    return new Promise((resolve, reject) => {
+      this.#waiter = { resolve, reject };
+    });
+  }
+
+  /**
+   * Take what is already buffered without waiting: the next chunk, `null` when nothing is
+   * buffered yet (then wait with next()), or `undefined` once the body has ended (see
+   * `endTrailers`). Paces the connection as next() does. Throws the body's error.
+   */
+  read(): Uint8Array | null | undefined {
     if (this.#head < this.#chunks.length) {
       const chunk = this.#chunks[this.#head]!;
       this.#chunks[this.#head++] = undefined as unknown as Uint8Array;
@@ -142,23 +161,19 @@ export class ResponseBody implements AsyncIterableIterator<Uint8Array> {
         this.#paused = false;
         this.#owner?.resumeBody();
       }
-      return Promise.resolve({ value: chunk, done: false });
+      return chunk;
     }
     if (this.#paused) {
       this.#paused = false;
       this.#owner?.resumeBody();
     }
-    switch (this.#state) {
-      case "ended":
-      case "cancelled":
-        return Promise.resolve({ value: undefined, done: true });
-      case "failed":
-        return Promise.reject(this.#error);
-    }
-    if (this.#waiter !== undefined || this.#collect !== undefined) return Promise.reject(new TypeError("the body is already being read"));
-    return new Promise((resolve, reject) => {
-      this.#waiter = { resolve, reject };
-    });
+    if (this.#state === "failed") throw this.#error;
+    return this.#state === "open" ? null : undefined;
+  }
+
+  /** The trailers once the body has ended ([] when none or cancelled); undefined before. */
+  get endTrailers(): Headers | undefined {
+    return this.#state === "ended" || this.#state === "cancelled" ? this.#trailers : undefined;
   }
 
   /** Leaving a for-await loop early cancels the body. */
