@@ -16,7 +16,9 @@
 //   Bytes queued before the failure (e.g. a GOAWAY) are still to be flushed.
 //
 // When `isOpen("read")` turns false (e.g. a `connection: close` response has ended)
-// the shell flushes what is queued and closes the socket.
+// the shell flushes what is queued and closes the socket. `isOpen("write")` may turn false
+// first while a response is still read (HTTP/1: a request sent `connection: close`, or the
+// response has no length the client can trust); `request()` then throws HTTPError `closed`.
 
 import type { Body, BodyChunk, Headers, Protocol, RequestRef, ResponsePart, Scheme } from "../types.js";
 

@@ -3,7 +3,8 @@
 import assert from "node:assert/strict";
 import { createHTTP1Engine } from "../../src/core/http1/index.js";
 import type { Engine } from "../../src/core/engine.js";
-import type { RequestRef } from "../../src/types.js";
+import type { Body, Headers, RequestRef } from "../../src/types.js";
+import { MintError } from "../../src/errors.js";
 import { concat, latin1, MiB } from "./harness.js";
 import { FLOOD, filler, flood, type HostileCase, LIMIT, measured, stoppedNearLimit } from "./hostile-cases.js";
 
@@ -17,6 +18,124 @@ function h1(methods: string[] = ["GET"], maxHeaderListSize?: number): { engine: 
   return { engine, refs };
 }
 
+/** A response that would be taken as the answer to the next request if it were read as one. */
+const HIDDEN = "HTTP/1.1 200 OK\r\ncontent-length: 6\r\n\r\nhidden";
+
+/** Facts about the requests pipelined behind the first: how they ended, whether any hidden byte reached them. */
+function behind(r: { parts: readonly { type: string; ref: RequestRef; error?: MintError }[] }, refs: RequestRef[], engine: Engine): Record<string, string | boolean> {
+  const later = refs.slice(1);
+  const ends = later.map((ref) => r.parts.find((p) => p.ref === ref && (p.type === "error" || p.type === "done")));
+  return {
+    behindEnded: ends.map((p) => (p === undefined ? "open" : p.type === "error" ? `${p.error!.reason}/${String(p.error!.details?.["why"])}` : "done")).join(","),
+    hiddenReachedLater: r.parts.some((p) => later.includes(p.ref) && p.type !== "error"),
+    writeOpen: engine.isOpen("write"),
+  };
+}
+
+function checkBehind(r: { facts: Record<string, unknown> }, count: number): void {
+  assert.equal(r.facts["behindEnded"], Array(count).fill("closed/untrusted_length").join(","));
+  assert.equal(r.facts["hiddenReachedLater"], false);
+  assert.equal(r.facts["writeOpen"], false);
+}
+
+/** An untrusted-length response for the first of three pipelined GETs, then hidden responses. */
+function untrustedCase(name: string, head: string, openAfter: boolean, flood50 = false): HostileCase {
+  return {
+    name,
+    protocol: "http1",
+    run: () => {
+      const { engine, refs } = h1(["GET", "GET", "GET"]);
+      return measured(name, engine, (f) => {
+        f.feed(latin1(head + HIDDEN + HIDDEN));
+        if (flood50) flood(f, concat(Array.from({ length: 1024 }, () => latin1(HIDDEN))), FLOOD);
+        return behind(f, refs, engine);
+      });
+    },
+    check: (r) => {
+      assert.equal(r.reason, "error part: closed");
+      checkBehind(r, 2);
+      assert.equal(r.open, openAfter);
+      assert.ok(r.growth < 4 * MiB, `heap grew ${r.growth}`);
+    },
+  };
+}
+
+/** One request with the caller's headers and body; the server answers with `response`. */
+function requestCase(name: string, headers: Headers, body: Body, response: string, check: HostileCase["check"]): HostileCase {
+  return {
+    name,
+    protocol: "http1",
+    run: () => {
+      const engine = createHTTP1Engine({ scheme: "http", authority: "example.test" });
+      const ref = engine.request("POST", "/", headers, body);
+      let wire = "";
+      for (const b of engine.takeOutgoing()) wire += Buffer.from(b).toString("latin1");
+      const tryRequest = (): string => {
+        try {
+          engine.request("GET", "/", [], null);
+          engine.takeOutgoing();
+          return "accepted";
+        } catch (e) {
+          if (!(e instanceof MintError)) throw e;
+          return e.details?.["why"] !== undefined ? `${e.reason}/${String(e.details["why"])}` : e.reason;
+        }
+      };
+      return measured(name, engine, (f) => {
+        const before = tryRequest();
+        f.feed(latin1(response));
+        return {
+          wireBody: JSON.stringify(wire.slice(wire.indexOf("\r\n\r\n") + 4)), requestBefore: before, requestAfter: tryRequest(),
+          done: f.parts.some((p) => p.type === "done" && p.ref === ref),
+        };
+      });
+    },
+    check,
+  };
+}
+
+function lineCase(name: string, response: string, reason: string): HostileCase {
+  return {
+    name,
+    protocol: "http1",
+    run: () => measured(name, h1(["GET", "GET"]).engine, (f) => void f.feed(latin1(response + HIDDEN))),
+    check: (r) => {
+      assert.equal(r.reason, reason);
+      assert.equal(r.open, false);
+    },
+  };
+}
+
+/** Framing the client cannot trust and request-side injection (RFC 9112 §6, §9.6). */
+const framingCases: HostileCase[] = [
+  untrustedCase("HTTP/1 body read until close hides responses, 50 MB of them (2 requests pipelined behind)", "HTTP/1.1 200 OK\r\n\r\n", true, true),
+  untrustedCase("HTTP/1 transfer-encoding whose final coding is not chunked (chunked, gzip)", "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked, gzip\r\n\r\n", true),
+  untrustedCase("HTTP/1.0 keep-alive with transfer-encoding: chunked, a response after the last chunk",
+    "HTTP/1.0 200 OK\r\nconnection: keep-alive\r\ntransfer-encoding: chunked\r\n\r\n0\r\n\r\n", true),
+  untrustedCase("HTTP/1 204 with transfer-encoding: chunked, a response after it", "HTTP/1.1 204 No Content\r\ntransfer-encoding: chunked\r\n\r\n", false),
+  untrustedCase("HTTP/1 100 Continue with content-length: 6, then the final response and a hidden one",
+    "HTTP/1.1 100 Continue\r\ncontent-length: 6\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n", false),
+  lineCase("HTTP/1 obs-fold continuing transfer-encoding", "HTTP/1.1 200 OK\r\ntransfer-encoding: gzip\r\n ,chunked\r\n\r\n0\r\n\r\n", "invalid_header"),
+  lineCase("HTTP/1 whitespace before the colon (content-length : 0)", "HTTP/1.1 200 OK\r\ncontent-length : 0\r\n\r\n", "invalid_header"),
+  lineCase("HTTP/1 bare CR inside a header line", "HTTP/1.1 200 OK\r\nx: a\rcontent-length: 0\r\n\r\n", "invalid_header"),
+  lineCase("HTTP/1 content-length list (5, 5)", "HTTP/1.1 200 OK\r\ncontent-length: 5, 5\r\n\r\nhello", "invalid_content_length_header"),
+  lineCase("HTTP/1 content-length with a sign (+5)", "HTTP/1.1 200 OK\r\ncontent-length: +5\r\n\r\nhello", "invalid_content_length_header"),
+  lineCase("HTTP/1 chunk extension with a control character", "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5;a=\x01\r\nhello\r\n0\r\n\r\n", "invalid_chunk_size"),
+  requestCase("HTTP/1 request transfer-encoding: chunked with a string body (sent framed)", [["transfer-encoding", "chunked"]], "hello",
+    "HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n", (r) => {
+      assert.equal(r.reason, "none");
+      assert.equal(r.facts["wireBody"], JSON.stringify("5\r\nhello\r\n0\r\n\r\n"));
+      assert.equal(r.facts["requestBefore"], "accepted");
+      assert.equal(r.open, true);
+    }),
+  requestCase("HTTP/1 request connection: close, server answers keep-alive then a hidden response", [["connection", "close"]], "x",
+    `HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n${HIDDEN}`, (r) => {
+      assert.equal(r.reason, "none");
+      assert.equal(r.facts["done"], true);
+      assert.equal(r.facts["requestBefore"], "closed/connection_close_requested");
+      assert.equal(r.facts["requestAfter"], "closed", "the engine is closed after the response");
+      assert.equal(r.open, false);
+    }),
+];
 
 export const http1Cases: HostileCase[] = [
   {
@@ -199,5 +318,5 @@ export const http1Cases: HostileCase[] = [
       assert.ok(r.growth < 4 * MiB, `heap grew ${r.growth}`);
     },
   },
+  ...framingCases,
 ];
-

@@ -4,6 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { MintError } from "../../src/errors.js";
+import type { ResponsePart } from "../../src/types.js";
 import { VALID_RESPONSES, bytes, engine, splitAt } from "../support/http1-responses.js";
 
 const RUNS = Number(process.env["MINT_FUZZ_RUNS"] ?? 150);
@@ -53,6 +54,39 @@ test("valid responses with random bytes changed, inserted or removed", () => {
         drive(Uint8Array.from(arr), offsets, s.methods, s.eof === true);
       },
     ),
+    { numRuns: RUNS },
+  );
+});
+
+test("an untrusted-length response: every later byte is its body, the requests behind get one error each", () => {
+  const heads = [
+    "HTTP/1.1 200 OK\r\n\r\n",
+    "HTTP/1.1 200 OK\r\ntransfer-encoding: gzip\r\n\r\n",
+    "HTTP/1.0 200 OK\r\nconnection: keep-alive\r\ntransfer-encoding: chunked\r\n\r\n",
+  ];
+  const piece = fc.oneof(
+    fc.constantFrom(...VALID_RESPONSES.map((s) => s.response), "0\r\n\r\n", "HTTP/1.1 100 Continue\r\n\r\n").map(bytes),
+    fc.uint8Array({ maxLength: 40 }),
+  );
+  fc.assert(
+    fc.property(fc.constantFrom(...heads), fc.array(piece, { maxLength: 6 }), fc.array(fc.nat({ max: 600 })), (head, pieces, offsets) => {
+      const e = engine();
+      const refs = [e.request("GET", "/", [], null), e.request("GET", "/", [], null), e.request("HEAD", "/", [], null)];
+      const body = Buffer.concat(pieces);
+      const input = Buffer.concat([bytes(head), body]);
+      const parts: ResponsePart[] = [];
+      for (const c of splitAt(input, [...offsets].filter((o) => o <= input.length).sort((a, b) => a - b))) parts.push(...e.receive(c));
+      parts.push(...e.receiveEof());
+      const data = Buffer.concat(parts.flatMap((p) => (p.type === "data" && p.ref === refs[0] ? [p.data] : [])));
+      assert.deepEqual(data, body);
+      for (const ref of refs.slice(1)) {
+        const mine = parts.filter((p) => p.ref === ref);
+        assert.equal(mine.length, 1);
+        assert.ok(mine[0]!.type === "error" && mine[0]!.error.reason === "closed" && mine[0]!.error.details?.["why"] === "untrusted_length");
+      }
+      assert.equal(parts.at(-1)!.type, "done");
+      assert.equal(e.isOpen("read"), false);
+    }),
     { numRuns: RUNS },
   );
 });

@@ -188,12 +188,15 @@ test("receiveEof: nothing in flight → [], mid-response → TransportError clos
   assert.throws(() => waiting.receiveEof(), (x: unknown) => x instanceof TransportError && x.reason === "closed");
 });
 
-test("receiveEof after an until-close response fails the requests queued behind it", () => {
+test("an until-close response fails the requests queued behind it at its head; EOF ends it", () => {
   const e = engine();
   const a = e.request("GET", "/", [], null);
   const b = e.request("GET", "/", [], null);
-  e.receive(bytes("HTTP/1.1 200 OK\r\n\r\nbody"));
-  assert.deepEqual(normalize(e.receiveEof()), [{ type: "done", ref: a }, { type: "error", ref: b, reason: "closed" }]);
+  assert.deepEqual(normalize(e.receive(bytes("HTTP/1.1 200 OK\r\n\r\nbody"))).slice(2), [
+    { type: "error", ref: b, reason: "closed" }, { type: "data", ref: a, data: "body" },
+  ]);
+  assert.deepEqual(normalize(e.receiveEof()), [{ type: "done", ref: a }]);
+  assert.equal(e.isOpen("read"), false);
 });
 
 test("fail(): an error part per request in flight; non-Mint errors become TransportError", () => {

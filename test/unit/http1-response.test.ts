@@ -114,7 +114,8 @@ test("until-close body ends with done on EOF", () => {
 });
 
 test("no body for HEAD, 204, 304 even with content-length", () => {
-  for (const [method, status] of [["HEAD", 200], ["GET", 204], ["GET", 304]] as const) {
+  // (a 204 with a non-zero content-length is not trusted: see http1-framing.test.ts)
+  for (const [method, status] of [["HEAD", 200], ["GET", 304]] as const) {
     const e = engine();
     const ref = e.request(method, "/", [], null);
     const ref2 = e.request("GET", "/", [], null);

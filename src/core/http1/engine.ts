@@ -15,6 +15,13 @@
 //   connection stays open unless RFC 9112 §9.3 says otherwise (`connection: close`, or
 //   HTTP/1.0 without keep-alive); requests queued behind a closing response then get an
 //   `error` part with TransportError `closed` (the server did not process them: safe to retry).
+// - A response whose length cannot be trusted (body.ts `untrustedLength`: read until close,
+//   transfer-encoding on HTTP/1.0, framing fields on a 1xx or 204) is the last one read: the
+//   requests pipelined behind it fail at once with TransportError `closed` (details.why
+//   "untrusted_length"), `request()` throws HTTPError `closed` from then on, and the
+//   connection closes after it. A request carrying `connection: close` (RFC 9112 §9.6) is the
+//   last one written: `request()` throws HTTPError `closed` (details.why
+//   "connection_close_requested") after it, and the connection closes after its response.
 // - Every request ends with exactly one `done` or `error` part. A connection error thrown from
 //   `receive()`/`receiveEof()` carries in `parts` the parts parsed before it followed by an
 //   `error` part for each request still in flight; the engine is then closed for good.
@@ -28,12 +35,12 @@ import { FORBIDDEN_TRAILERS } from "../headers.js";
 import { BodyMode, encodeRequest, encodeTrailers, type RequestConfig } from "./request.js";
 import { CHUNK_LINE_MAX, encodeChunk, lastChunk, parseChunkSizeLine } from "./chunked.js";
 import { ResponseHead, parseFieldLine, parseHeadFast, parseStatusLine } from "./response-parser.js";
-import { Framing, bodyFraming } from "./body.js";
+import { Framing, bodyFraming, untrustedLength } from "./body.js";
 import { latin1 } from "./latin1.js";
 import {
   bodyExceedsContentLength, closedBeforeResponse, closedError, contentLengthMismatch, invalidChunkSize, invalidHeader,
   invalidTrailerHeader, maxHeaderListSizeExceeded, missingCrlfAfterChunk, requestBodyIsStreaming, trailersButNotChunked,
-  unexpectedData, invalidStatusLine, previewBytes,
+  unexpectedData, invalidStatusLine, previewBytes, noMoreRequests, pipelinedBehindUntrusted, type WriteClosedWhy,
 } from "./errors.js";
 
 const HTTP_PREFIX = [72, 84, 84, 80, 47]; // "HTTP/"
@@ -87,6 +94,11 @@ export class HTTP1Engine implements Engine {
   private queue: InFlight[] = [];
   private qHead = 0;
   private streaming: Streaming | null = null;
+  /** Set once no more requests may be written (the engine may still be reading). */
+  private writeClosed: WriteClosedWhy | null = null;
+  private writeClosedDetail = "";
+  /** The request after whose response the connection closes, or null. */
+  private closeAfter: RequestRef | null = null;
 
   private state = State.Status;
   private readonly head = new ResponseHead();
@@ -106,17 +118,25 @@ export class HTTP1Engine implements Engine {
   /**
    * Queue a request.
    * @throws TypeError for wrong argument types.
-   * @throws HTTPError `closed`, `request_body_is_streaming`, `invalid_request_method`,
+   * @throws HTTPError `closed` (also, with `details.why`, once the connection takes no more
+   *   requests: see the module comment), `request_body_is_streaming`, `invalid_request_method`,
    *   `invalid_request_target`, `invalid_header_name`, `invalid_header_value`,
    *   `content_length_mismatch`, `invalid_content_length_header`,
-   *   `transfer_encoding_and_content_length`, `empty_token_list`, `invalid_token_list`
+   *   `transfer_encoding_and_content_length`, `invalid_transfer_encoding`, `empty_token_list`,
+   *   `invalid_token_list`
    */
   request(method: string, target: string, headers: Headers, body: Body): RequestRef {
     if (this.closed) throw closedError();
+    if (this.writeClosed !== null) throw noMoreRequests(this.writeClosed, this.writeClosedDetail);
     if (this.streaming !== null) throw requestBodyIsStreaming();
     const enc = encodeRequest(this.cfg, method, target, headers, body, this.out);
     const ref = nextRef();
     this.queue.push({ ref, method });
+    if (enc.close) {
+      // RFC 9112 §9.6: a client that sends "close" MUST NOT send further requests
+      this.writeClosed = "connection_close_requested";
+      this.closeAfter = ref;
+    }
     if (enc.mode !== BodyMode.Complete) {
       this.streaming = { ref, chunked: enc.mode === BodyMode.StreamChunked, declared: enc.contentLength, sent: 0, responseDone: false };
     }
@@ -135,7 +155,11 @@ export class HTTP1Engine implements Engine {
   streamRequestBody(ref: RequestRef, chunk: BodyChunk): void {
     if (this.closed) throw closedError();
     const st = this.streaming;
-    if (st === null || st.ref !== ref) throw new TypeError(`request ${String(ref)} is not streaming a body`);
+    if (st === null || st.ref !== ref) {
+      // its request was failed because of the response before it
+      if (st === null && this.writeClosed !== null) throw noMoreRequests(this.writeClosed, this.writeClosedDetail);
+      throw new TypeError(`request ${String(ref)} is not streaming a body`);
+    }
     if (typeof chunk === "string" || chunk instanceof Uint8Array) {
       const bytes = typeof chunk === "string" ? utf8.encode(chunk) : chunk;
       if (bytes.length === 0) return;
@@ -244,8 +268,8 @@ export class HTTP1Engine implements Engine {
     this.closeNow();
   }
 
-  isOpen(_type: "read" | "write"): boolean {
-    return !this.closed;
+  isOpen(type: "read" | "write"): boolean {
+    return !this.closed && (type === "read" || this.writeClosed === null);
   }
 
   openRequestCount(): number {
@@ -278,6 +302,26 @@ export class HTTP1Engine implements Engine {
   /** Close after a response; requests still queued were not processed by the server. */
   private shutdown(parts: ResponsePart[], why: string): void {
     this.endQueue(parts, () => closedBeforeResponse(why));
+  }
+
+  /**
+   * The response being read has no length the client can trust (`why`): it is the last one
+   * read. The requests pipelined behind it fail now, none are taken any more, and the
+   * connection closes after it.
+   */
+  private untrusted(parts: ResponsePart[], why: string): void {
+    const cur = this.queue[this.qHead]!.ref;
+    for (let i = this.qHead + 1; i < this.queue.length; i++) {
+      const ref = this.queue[i]!.ref;
+      parts.push({ type: "error", ref, error: pipelinedBehindUntrusted(why) });
+      if (this.streaming !== null && this.streaming.ref === ref) this.streaming = null;
+    }
+    this.queue.length = this.qHead + 1;
+    this.closeAfter = cur;
+    if (this.writeClosed === null) {
+      this.writeClosed = "untrusted_length";
+      this.writeClosedDetail = why;
+    }
   }
 
   /** Connection error: an error part for every request in flight, then close. */
@@ -490,7 +534,12 @@ export class HTTP1Engine implements Engine {
     const cur = this.queue[this.qHead]!;
     const head = this.head;
     parts.push({ type: "headers", ref: cur.ref, headers: head.headers });
-    switch (bodyFraming(cur.method, head)) {
+    const framing = bodyFraming(cur.method, head);
+    if (framing !== Framing.ContentLength && framing !== Framing.Chunked && framing !== Framing.Takeover) {
+      const why = untrustedLength(framing, head);
+      if (why !== null) this.untrusted(parts, why);
+    }
+    switch (framing) {
       case Framing.Informational:
         // 1xx: the final response for the same request follows (RFC 9110 §15.2)
         head.reset();
@@ -526,7 +575,7 @@ export class HTTP1Engine implements Engine {
     this.pop();
     const st = this.streaming;
     if (st !== null && st.ref === ref) st.responseDone = true;
-    const keepAlive = this.head.keepAlive();
+    const keepAlive = this.head.keepAlive() && ref !== this.closeAfter;
     this.head.reset();
     this.state = State.Status;
     if (!keepAlive) {

@@ -112,6 +112,35 @@ export const emptyTokenList = (): HTTPError =>
 export const invalidTokenList = (value: string): HTTPError =>
   err("invalid_token_list", `a connection or transfer-encoding header has invalid tokens: ${show(value)}`, { value });
 
+/**
+ * Why a connection takes no more requests although it is still reading a response
+ * (`details.why` of the `closed` errors below).
+ * - `connection_close_requested`: a request on it carried `connection: close` (RFC 9112 §9.6).
+ * - `untrusted_length`: the response being read has no length the client can trust, so only
+ *   the server closing the connection ends it (RFC 9112 §6.1, §6.3).
+ */
+export type WriteClosedWhy = "connection_close_requested" | "untrusted_length";
+
+/** `request()` on a connection that takes no more requests (see {@link WriteClosedWhy}). */
+export const noMoreRequests = (why: WriteClosedWhy, detail: string): HTTPError =>
+  err("closed", why === "connection_close_requested"
+    ? "this connection takes no more requests: an earlier request on it carried connection: close (RFC 9112 §9.6); open a new connection"
+    : `this connection takes no more requests: ${detail}, so the connection closes after that response (RFC 9112 §6.3); open a new connection`,
+  { why });
+
+/**
+ * Failure of a request pipelined behind a response whose length cannot be trusted: the
+ * bytes after that response cannot be told apart from it, so they are never read as this
+ * request's response. The server may or may not have processed the request.
+ */
+export const pipelinedBehindUntrusted = (detail: string): TransportError =>
+  new TransportError("closed",
+    `this request was not answered: ${detail}, so the connection closes after that response and nothing after it can be read safely (RFC 9112 §6.3); send it again on a new connection if that is safe`,
+    { why: "untrusted_length" });
+
+export const invalidTransferEncoding = (value: string, why: string): HTTPError =>
+  err("invalid_transfer_encoding", `invalid request transfer-encoding ${show(value)}: ${why}`, { value });
+
 /** Failure of a request that the server will not answer: the connection ended first. */
 export const closedBeforeResponse = (why: string): TransportError =>
   new TransportError("closed", `the connection closed before the response to this request was complete (${why})`);

@@ -14,9 +14,30 @@
 // - A chunk-size line (extensions included) longer than 4096 bytes, or a size of more than
 //   16 hex digits or above Number.MAX_SAFE_INTEGER, is `invalid_chunk_size`.
 // - Several content-length fields with the same value are accepted (RFC 9110 §8.6); different
-//   values are `more_than_one_content_length_header`. A list value ("5, 5") is refused.
+//   values are `more_than_one_content_length_header`. A list value ("5, 5", which §8.6 lets a
+//   recipient either refuse or collapse) and a sign ("+5") are `invalid_content_length_header`.
 // - `transfer-encoding` whose final coding is chunked is decoded; any other coding means
-//   read-until-close (RFC 9112 §6.3; Mint looks at the first coding).
+//   read-until-close (RFC 9112 §6.3; Mint looks at the first coding). On HTTP/1.0 any
+//   transfer-encoding is faulty framing (RFC 9112 §6.1): read until close.
+// - A response whose length cannot be trusted (read until close, transfer-encoding on
+//   HTTP/1.0, transfer-encoding or a non-zero content-length on a 1xx or 204) is the last one
+//   read: requests pipelined behind it get an `error` part at once (TransportError `closed`,
+//   `details.why` "untrusted_length"), `request()` throws HTTPError `closed` with the same
+//   `details.why`, `isOpen("write")` is false, and the engine closes after that response
+//   (bytes after it are dropped).
+// - A request carrying `connection: close` (or extraHeaders with it) is the last one written
+//   (RFC 9112 §9.6): `isOpen("write")` is false once it is queued, later `request()` calls
+//   throw HTTPError `closed` with `details.why` "connection_close_requested", and the engine
+//   closes after its response whatever the server says.
+// - Line rules (RFC 9112 §2.2, §5): a bare LF ends a line (a recipient MAY accept it); a
+//   bare CR anywhere in the head, whitespace before a field's colon, and obs-fold are
+//   refused (`invalid_status_line` / `invalid_header`). RFC 9112 §5.2 asks a user agent to
+//   replace obs-fold with SP; mint-http refuses it instead, as Mint does, so a fold can never
+//   extend a framing field the way an intermediary would not.
+// - A request transfer-encoding must end in chunked, applied once, without "identity"
+//   (RFC 9112 §6.1), else `invalid_transfer_encoding`; with a streamed body and other codings
+//   ",chunked" is appended (Mint). A body given up front (or none) is then sent as one chunk
+//   and the last chunk; a streamed one is chunked by the caller (Mint).
 // - A 2xx to CONNECT is handled like 101: the bytes after the head come as one `data` part,
 //   then `done`, and the engine is closed for HTTP.
 // - `streamRequestBody` with a ref that is not streaming throws TypeError (Mint raises).
@@ -92,6 +113,7 @@ export function createHTTP1Engine(opts: HTTP1Options): Engine {
       extraLines: extra.lines,
       extraHasHost: extra.hasHost,
       extraHasUserAgent: extra.hasUserAgent,
+      extraHasClose: extra.hasClose,
       caseSensitive,
       skipTargetValidation: skip,
       targetPrefix: prefix,

@@ -8,6 +8,13 @@
 // check fails. Field values are latin1 (isFieldValue refuses anything above 0xFF), so an
 // ASCII head goes through TextEncoder.encodeInto and only a head with obs-text is copied
 // character by character.
+//
+// Framing the caller asks for is either honoured in full or refused (RFC 9112 §6): a
+// transfer-encoding must end in chunked, applied once (a streamed body with other codings
+// gets ",chunked" appended, as Mint does); a body given up front with a transfer-encoding is
+// sent as one chunk and the last chunk; content-length must match an up-front body; both
+// together are refused. A `connection: close` option is reported to the engine, which then
+// takes no more requests (RFC 9112 §9.6).
 
 import type { Body, Headers } from "../../types.js";
 import { STREAM } from "../../types.js";
@@ -16,7 +23,7 @@ import { isSafeTarget, isValidTarget, targetBytesAsLatin1 } from "./target.js";
 import { parseContentLength, parseTokenList } from "./field-values.js";
 import {
   contentLengthMismatch, invalidContentLengthHeader, invalidHeaderName, invalidHeaderValue, invalidRequestMethod,
-  invalidRequestTarget, requestTransferEncodingAndContentLength, unallowedTrailingHeader,
+  invalidRequestTarget, invalidTransferEncoding, requestTransferEncodingAndContentLength, unallowedTrailingHeader,
 } from "./errors.js";
 
 /** Per-connection constants, prepared once by the engine. */
@@ -29,6 +36,8 @@ export interface RequestConfig {
   extraLines: string;
   extraHasHost: boolean;
   extraHasUserAgent: boolean;
+  /** The extra headers carry the `close` connection option. */
+  extraHasClose: boolean;
   caseSensitive: boolean;
   skipTargetValidation: boolean;
   /** Prepended to origin-form targets, those starting with "/" (forward proxy: absolute-form). */
@@ -49,6 +58,8 @@ export interface EncodedRequest {
   mode: BodyMode;
   /** Declared length of a streamed identity body, -1 when the caller manages framing. */
   contentLength: number;
+  /** The request carries the `close` connection option (RFC 9112 §9.6). */
+  close: boolean;
 }
 
 const utf8 = new TextEncoder();
@@ -134,6 +145,7 @@ export function encodeRequest(
   let contentLength: string | null = null;
   let teIndex = -1;
   let teTokens: string[] | null = null;
+  let connTokens: string[] | null = null;
   for (let i = 0; i < headers.length; i++) {
     const h = headers[i]!;
     const name = lowerName(h[0]);
@@ -148,10 +160,14 @@ export function encodeRequest(
         teIndex = i;
         parseTokenList(h[1], teTokens ??= []);
         break;
+      case "connection":
+        parseTokenList(h[1], connTokens ??= []);
+        break;
     }
   }
   // RFC 9112 §6.2: a sender MUST NOT send content-length with transfer-encoding
   if (contentLength !== null && teIndex >= 0) throw requestTransferEncodingAndContentLength();
+  const teLastChunked = teTokens !== null && checkTransferCodings(teTokens, headers[teIndex]![1]);
 
   let bodyBytes: Uint8Array | null = null;
   let mode = BodyMode.Complete;
@@ -169,9 +185,9 @@ export function encodeRequest(
       mode = BodyMode.StreamIdentity;
       declared = parseRequestContentLength(contentLength);
     } else if (teTokens !== null) {
-      // Mint §3.5: chunked or identity named by the caller → the caller encodes the body;
-      // other codings → append chunked, which must be the final coding (RFC 9112 §6.1).
-      if (teTokens.includes("chunked") || teTokens.includes("identity")) {
+      // Mint: chunked named by the caller → the caller encodes the chunks; other codings →
+      // append chunked, which must be the final coding (RFC 9112 §6.1).
+      if (teLastChunked) {
         mode = BodyMode.StreamIdentity;
       } else {
         mode = BodyMode.StreamChunked;
@@ -184,14 +200,21 @@ export function encodeRequest(
   } else {
     bodyBytes = typeof body === "string" ? utf8.encode(body) : body;
     if (contentLength !== null) {
+      // RFC 9110 §8.6: content-length is the length of the content that is sent
       if (!isDigits(contentLength) || Number(contentLength) !== bodyBytes.length) {
         throw contentLengthMismatch(contentLength, bodyBytes.length);
       }
     } else if (teIndex < 0) {
       extra = "content-length: " + bodyBytes.length + "\r\n";
     }
-    // With a caller transfer-encoding the caller has framed the body itself.
   }
+  // A body given up front (or none) with a transfer-encoding: the engine frames it as chunked,
+  // never sends it unframed (a server would read what follows as this body, RFC 9112 §6.3).
+  if (body !== STREAM && teTokens !== null && !teLastChunked) {
+    throw invalidTransferEncoding(headers[teIndex]![1],
+      "with a body given up front (or none), chunked must be the final coding (RFC 9112 §6.1); add it, or pass STREAM to have it appended");
+  }
+  const chunkUpFront = body !== STREAM && teTokens !== null;
 
   let head = method + " " + (target.charCodeAt(0) === 47 /* / */ ? cfg.targetPrefix : "");
   head += (cfg.skipTargetValidation ? targetBytesAsLatin1(target) : target) + " HTTP/1.1\r\n";
@@ -208,7 +231,9 @@ export function encodeRequest(
   if (!hasUserAgent) head += cfg.userAgentLine;
   head += extra + cfg.extraLines + "\r\n";
 
-  if (bodyBytes !== null && bodyBytes.length > 0) {
+  if (chunkUpFront) {
+    pushChunkedBody(head, bodyBytes, out);
+  } else if (bodyBytes !== null && bodyBytes.length > 0) {
     if (bodyBytes.length <= SMALL_BODY) {
       const buf = encodeLatin1(head, bodyBytes.length);
       buf.set(bodyBytes, head.length);
@@ -219,8 +244,49 @@ export function encodeRequest(
   } else {
     out.push(encodeLatin1(head, 0));
   }
-  return { mode, contentLength: declared };
+  // RFC 9112 §9.6: the "close" connection option
+  const close = cfg.extraHasClose || (connTokens !== null && (connTokens as string[]).includes("close"));
+  return { mode, contentLength: declared, close };
 }
+
+/**
+ * Check a request's transfer codings; returns whether chunked is the final one.
+ * @throws HTTPError `invalid_transfer_encoding`
+ */
+function checkTransferCodings(tokens: string[], value: string): boolean {
+  const last = tokens.length - 1;
+  for (let i = 0; i <= last; i++) {
+    const t = tokens[i]!;
+    // RFC 9112 §6.1: chunked is applied at most once, and only as the final coding
+    if (t === "chunked" && i !== last) {
+      throw invalidTransferEncoding(value, "chunked must be the final coding and appear once (RFC 9112 §6.1)");
+    }
+    // RFC 9112 §7: "identity" is no transfer coding; a body "encoded" with it is unframed
+    if (t === "identity") throw invalidTransferEncoding(value, "identity is not a transfer coding (RFC 9112 §7); drop it");
+  }
+  return tokens[last] === "chunked";
+}
+
+/** Head, then the body as one chunk (when not empty) and the last chunk (RFC 9112 §7.1). */
+function pushChunkedBody(head: string, body: Uint8Array | null, out: Uint8Array[]): void {
+  const n = body === null ? 0 : body.length;
+  if (n === 0) {
+    out.push(encodeLatin1(head + "0\r\n\r\n", 0));
+    return;
+  }
+  const start = head + n.toString(16) + "\r\n";
+  if (n <= SMALL_BODY) {
+    const buf = encodeLatin1(start, n + 7);
+    buf.set(body!, start.length);
+    buf.set(LAST_CHUNK_AFTER_DATA, start.length + n);
+    out.push(buf);
+  } else {
+    out.push(encodeLatin1(start, 0), body!, LAST_CHUNK_AFTER_DATA.slice());
+  }
+}
+
+/** CRLF after chunk data, then `0 CRLF CRLF`. */
+const LAST_CHUNK_AFTER_DATA = Uint8Array.of(13, 10, 48, 13, 10, 13, 10);
 
 function isDigits(s: string): boolean {
   if (s.length === 0 || s.length > 16) return false;
@@ -258,13 +324,17 @@ export function encodeTrailers(cfg: RequestConfig, trailers: Headers): Uint8Arra
  * Validate the extra headers once at engine creation and render them.
  * @throws HTTPError `invalid_header_name`, `invalid_header_value`
  */
-export function renderExtraHeaders(extra: Headers, caseSensitive: boolean): { lines: string; hasHost: boolean; hasUserAgent: boolean } {
+export function renderExtraHeaders(
+  extra: Headers, caseSensitive: boolean,
+): { lines: string; hasHost: boolean; hasUserAgent: boolean; hasClose: boolean } {
   checkFields(extra, "extraHeaders");
-  let hasHost = false, hasUserAgent = false;
-  for (const [name] of extra) {
+  let hasHost = false, hasUserAgent = false, hasClose = false;
+  for (const [name, value] of extra) {
     const l = lowerName(name);
     if (l === "host") hasHost = true;
     else if (l === "user-agent") hasUserAgent = true;
+    // checked once the socket is open: read leniently, never thrown on
+    else if (l === "connection") hasClose ||= value.split(",").some((t) => t.trim().toLowerCase() === "close");
   }
-  return { lines: fieldLines(extra, caseSensitive), hasHost, hasUserAgent };
+  return { lines: fieldLines(extra, caseSensitive), hasHost, hasUserAgent, hasClose };
 }
