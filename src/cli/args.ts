@@ -7,13 +7,8 @@
 
 import type { Headers, Protocol } from "../index.js";
 
-/** A malformed command line; the message says what is wrong. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "UsageError";
-  }
-}
+import { UsageError } from "./option-parser.js";
+export { UsageError };
 
 /** Where a request body comes from. */
 export type BodySource =

@@ -8,6 +8,7 @@
 import { HTTPError, TransportError } from "../index.js";
 import { HELP, parseArgs, UsageError } from "./args.js";
 import { fetchOnce } from "./exchange.js";
+import { loadCommand } from "./load.js";
 import { packageVersion } from "./version.js";
 
 // TLS alerts that mean "the certificate is not acceptable" rather than "TLS failed".
@@ -43,6 +44,14 @@ function describeError(err: unknown): string {
 }
 
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === "load") {
+    try {
+      return await loadCommand(argv.slice(1), { stdout: process.stdout, stderr: process.stderr });
+    } catch (err) {
+      process.stderr.write(`${describeError(err)}\n`);
+      return exitCodeFor(err);
+    }
+  }
   let command;
   try {
     command = parseArgs(argv);
