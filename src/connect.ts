@@ -1,7 +1,12 @@
 // The facade: `connect(scheme, address, port, opts)` validates options, opens the socket
 // (TCP or Unix), goes through a proxy when asked, and hands over to openConnection for
 // TLS, ALPN and the protocol engine.
+//
+// Every connection that opens is published on the diagnostics channel
+// `mint-http:connection:open` ({ connection, scheme, address, port, hostname }), so that code
+// that does not open connections itself (a tool driving a Pool, a tracer) can see them.
 
+import diagnosticsChannel from "node:diagnostics_channel";
 import type { Connection } from "./connection/connection.js";
 import { openConnection } from "./connection/open.js";
 import { type ConnectOptions, validateConnectOptions } from "./options.js";
@@ -21,6 +26,18 @@ import type { Scheme } from "./types.js";
  * `tunnel_timeout`, `unexpected_status`); throws TypeError for bad options.
  */
 export async function connect(scheme: Scheme, address: string | { path: string }, port: number, opts: ConnectOptions = {}): Promise<Connection> {
+  const connection = await open(scheme, address, port, opts);
+  if (connectionChannel.hasSubscribers) {
+    connectionChannel.publish({ connection, scheme, address, port, hostname: opts.hostname ?? (typeof address === "string" ? address : undefined) });
+  }
+  return connection;
+}
+
+/** Name of the diagnostics channel on which every opened connection is published. */
+export const CONNECTION_OPEN_CHANNEL = "mint-http:connection:open";
+const connectionChannel = diagnosticsChannel.channel(CONNECTION_OPEN_CHANNEL);
+
+async function open(scheme: Scheme, address: string | { path: string }, port: number, opts: ConnectOptions = {}): Promise<Connection> {
   if (scheme !== "http" && scheme !== "https") throw new TypeError(`scheme must be "http" or "https", got ${String(scheme)}`);
   validateConnectOptions(opts);
   const transportOpts = opts.transportOpts ?? {};

@@ -1,7 +1,7 @@
 // `mint-http load URL`: parse, run, print. The progress line is drawn on stderr only when
 // it is a terminal; the summary goes to stdout (text, or JSON with --json).
 
-import type { CliIO } from "./exchange.js";
+import type { CliIO } from "./output.js";
 import { LOAD_HELP, parseLoadArgs } from "./load-args.js";
 import { progressText, summaryObject, summaryText } from "./load-report.js";
 import { runLoad } from "./load-run.js";
