@@ -14,7 +14,7 @@ Request:
       --data-binary @FILE  stream FILE as the body; DATA without @ is sent as is
       --json DATA          JSON body: content-type and accept application/json, POST
   -u, --user USER:PASS     Basic authentication
-  -A, --user-agent TEXT    user-agent header ('' sends none)
+  -A, --user-agent TEXT    user-agent header (default mint-http/VERSION)
   -e, --referer URL        referer header
   -I, --head               HEAD request; print the response head only
       --compressed         ask for gzip, deflate or br and decode the body

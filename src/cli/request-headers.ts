@@ -15,6 +15,7 @@ export function requestHeaders(options: CliOptions, fileSize: number | undefined
     // RFC 7617 §2: Basic credentials are base64 of user-id ":" password.
     headers.push(["authorization", `Basic ${Buffer.from(options.user, "utf8").toString("base64")}`]);
   }
+  // An empty -A leaves the connection's own default user-agent.
   const agent = options.userAgent ?? `mint-http/${packageVersion()}`;
   if (agent !== "" && !skip("user-agent")) headers.push(["user-agent", agent]);
   if (!skip("accept")) headers.push(["accept", options.json ? "application/json" : "*/*"]);

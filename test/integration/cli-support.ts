@@ -144,3 +144,14 @@ export function readBody(req: NodeJS.ReadableStream): Promise<Buffer> {
     req.on("error", reject);
   });
 }
+
+/** HTTP/2 over cleartext (h2c, prior knowledge) on 127.0.0.1; counts the sessions it accepted. */
+export async function startH2C(handler: Handler): Promise<TestServer & { sessions(): number }> {
+  const server = http2.createServer({ settings: { maxConcurrentStreams: 100 } }, handler);
+  let sessions = 0;
+  server.on("session", () => sessions++);
+  server.on("sessionError", () => {});
+  const close = closer(server);
+  const port = await listen(server);
+  return { port, url: (path = "/") => `http://127.0.0.1:${port}${path}`, close, sessions: () => sessions };
+}
