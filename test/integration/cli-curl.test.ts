@@ -27,13 +27,13 @@ const TEXT = "the quick brown fox jumps over the lazy dog\n".repeat(20);
 
 before(async () => {
   b = await startHTTP(async (req, res) => {
-    const body = (await readBody(req)).toString();
+    const body = (await readBody(req as http.IncomingMessage)).toString();
     seenB.push({ method: req.method!, url: req.url!, headers: (req as http.IncomingMessage).headers, body });
     (res as http.ServerResponse).end(`B ${req.method} ${req.url} ${body}`);
   });
   a = await startHTTP(async (req, res) => {
     const r = res as http.ServerResponse;
-    const body = (await readBody(req)).toString();
+    const body = (await readBody(req as http.IncomingMessage)).toString();
     seenA.push({ method: req.method!, url: req.url!, headers: (req as http.IncomingMessage).headers, body });
     const url = new URL(req.url!, "http://x");
     const status = Number(url.searchParams.get("status") ?? 0);
