@@ -83,6 +83,8 @@ export class Exchange implements Waiting, BodyOwner {
   #responseStarted = false;
   #body: ResponseBody | undefined;
   #paused = false;
+  /** A streamed request body is still being sent on the current attempt. */
+  #sending = false;
   #lastError: MintError | undefined;
   #resolve!: (r: PoolResponse) => void;
   #reject!: (e: unknown) => void;
@@ -135,13 +137,16 @@ export class Exchange implements Waiting, BodyOwner {
     this.attempt++;
     this.slot = slot;
     this.ref = ref;
-    this.#reused = slot.served++ > 0;
+    this.#reused = slot.proven;
     this.#phase = Phase.Sent;
     this.#status = 0;
     this.#interim = false;
     slot.inFlight.set(ref, this);
     if (!this.idempotent) slot.unsafeInFlight++;
-    slot.idleSince = -1;
+    if (slot.idleSince !== -1) {
+      slot.idleSince = -1;
+      conn.getSocket().ref();
+    }
     this.deadline = now + this.headersTimeout;
     this.#host.wakeIn(now, this.headersTimeout);
     if (body === STREAM) void this.#sendBody(slot, ref, pieces ? src.bytes : undefined);
@@ -151,9 +156,12 @@ export class Exchange implements Waiting, BodyOwner {
   // Request body.
 
   async #sendBody(slot: Slot, ref: RequestRef, whole: Uint8Array | null | undefined): Promise<void> {
+    this.#sending = true;
     try {
       await sendBody(slot, ref, this.source, whole ?? undefined, () => this.ref === ref);
+      if (this.ref === ref) this.#sending = false;
     } catch (err) {
+      if (this.ref === ref) this.#sending = false;
       if (this.ref !== ref || this.#phase === Phase.Done) return;
       // The server may answer before reading the whole body: then its response stands.
       if (this.#phase === Phase.Body) return;
@@ -199,6 +207,7 @@ export class Exchange implements Waiting, BodyOwner {
 
   #onHead(headers: Headers): void {
     const slot = this.slot!;
+    slot.proven = true;
     this.#phase = Phase.Body;
     const now = Date.now();
     this.deadline = now + this.bodyTimeout;
@@ -213,7 +222,14 @@ export class Exchange implements Waiting, BodyOwner {
 
   #finish(): void {
     const body = this.#body;
-    this.#detach();
+    if (this.#sending) {
+      // The response ended before our body did (RFC 9113 §8.1 allows it): stop sending. On
+      // HTTP/2 the stream is reset so it stops counting against the server's limit; an
+      // HTTP/1 connection in the middle of a body cannot carry another request.
+      this.#sending = false;
+      this.#cancelOnConnection();
+      this.source.dispose();
+    } else this.#detach();
     this.#end();
     body?.end(this.#trailers);
   }
@@ -252,7 +268,7 @@ export class Exchange implements Waiting, BodyOwner {
     if (this.queued) this.#host.unqueue(this);
     if (phase === Phase.Sent || phase === Phase.Body) this.#cancelOnConnection();
     this.#end();
-    if (phase === Phase.Body) this.#body!.fail(err as MintError);
+    if (phase === Phase.Body) this.#body!.fail(err);
     else this.#reject(err);
     this.source.dispose();
   }
@@ -313,7 +329,7 @@ export class Exchange implements Waiting, BodyOwner {
     this.#detach();
     if (slot.http2) {
       try {
-        // RFC 9113 §8.4... §5.4.2: a stream we no longer want is reset with CANCEL.
+        // RFC 9113 §7: CANCEL says the stream is no longer needed; the others go on.
         slot.conn.cancelRequest(ref);
       } catch {
         // The connection is closed already.
@@ -328,6 +344,7 @@ export class Exchange implements Waiting, BodyOwner {
       this.#paused = false;
       if (!slot.http2) slot.resumeReading();
     }
+    this.#sending = false;
     slot.inFlight.delete(this.ref!);
     if (!this.idempotent) slot.unsafeInFlight--;
     this.slot = undefined;

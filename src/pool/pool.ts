@@ -70,6 +70,10 @@ export class Pool implements ExchangeHost, SlotOwner {
       if (init.method !== undefined && typeof init.method !== "string") throw new TypeError("method must be a string");
       method = init.method === undefined ? "GET" : init.method.toUpperCase();
       headers = normalizeHeaders(init.headers);
+      for (const k of ["headersTimeout", "bodyTimeout"] as const) {
+        const v = init[k];
+        if (v !== undefined && (typeof v !== "number" || !(v > 0))) throw new TypeError(`${k} must be a positive number of ms, got ${String(v)}`);
+      }
       source = new BodySource(init.body);
     } catch (err) {
       return Promise.reject(err);
@@ -102,7 +106,7 @@ export class Pool implements ExchangeHost, SlotOwner {
     if (!this.#destroyed) {
       this.#destroyed = true;
       this.#closing = true;
-      const error = err instanceof MintError ? err : err !== undefined ? poolError("pool_closed", err.message, err) : poolError("pool_closed", `the pool for ${this.#key} was destroyed`);
+      const error = err ?? poolError("pool_closed", `the pool for ${this.#key} was destroyed`);
       for (const ex of [...this.#queue]) ex.fail(error);
       for (const slot of [...this.#slots]) for (const ex of [...slot.inFlight.values()]) ex.fail(error);
       this.#dialAbort.abort(error);
@@ -182,6 +186,8 @@ export class Pool implements ExchangeHost, SlotOwner {
       slot.idleSince = now;
       if (slot.state === "draining") slot.retire();
       else if (slot.state === "open") {
+        // An idle pool never keeps the process alive: the socket is ref'd again by the next request.
+        slot.conn.getSocket().unref();
         this.#clock.arm(now, slot.keepAlive);
         if (!slot.http2 && !slot.stacked) {
           slot.stacked = true;
@@ -251,7 +257,8 @@ export class Pool implements ExchangeHost, SlotOwner {
     }
     const reason = err instanceof MintError ? err.reason : "";
     if (reason === "too_many_concurrent_requests") {
-      slot.capacity = Math.max(1, slot.inFlight.size);
+      // RFC 9113 §5.1.2: the engine counts streams we no longer track; take its word.
+      slot.capacity = slot.inFlight.size;
       return false;
     }
     if (reason === "closed" || reason === "closed_for_writing") {

@@ -7,7 +7,7 @@
 // under LOW_WATER, to resume. So what waits here stays around one window, whatever the
 // reader does. text()/json()/bytes() collect without pausing (they keep everything anyway).
 
-import type { Headers, MintError } from "../index.js";
+import type { Headers } from "../index.js";
 
 /** What the body tells the exchange that feeds it. */
 export interface BodyOwner {
@@ -32,7 +32,7 @@ export class ResponseBody implements AsyncIterableIterator<Uint8Array> {
   #paused = false;
   /** "open" until the last chunk; then "ended", "failed" or "cancelled". */
   #state: "open" | "ended" | "failed" | "cancelled" = "open";
-  #error: MintError | undefined;
+  #error: Error | undefined;
   #trailers: Headers = [];
   #waiter: Waiter | undefined;
   #collect: { resolve: (b: Uint8Array[]) => void; reject: (e: unknown) => void } | undefined;
@@ -82,7 +82,7 @@ export class ResponseBody implements AsyncIterableIterator<Uint8Array> {
   }
 
   /** The body failed. */
-  fail(err: MintError): void {
+  fail(err: Error): void {
     if (this.#state !== "open") return;
     this.#state = "failed";
     this.#error = err;

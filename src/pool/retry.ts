@@ -11,7 +11,7 @@ import { MintError } from "../index.js";
 import { isPoolError } from "./errors.js";
 
 export interface RetryFacts {
-  /** The attempt that failed was sent on a connection that had served a request before. */
+  /** The attempt that failed was sent on a connection that had already delivered a response head. */
   reused: boolean;
   idempotent: boolean;
   /** The body can be sent again (bytes, text, none, or a stream not read yet). */

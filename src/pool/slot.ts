@@ -32,8 +32,11 @@ export class Slot {
   readonly http2: boolean;
   readonly inFlight = new Map<RequestRef, Exchange>();
   state: SlotState = "open";
-  /** Requests started on this connection (0: fresh). */
-  served = 0;
+  /**
+   * A response head has arrived on this connection: it worked, so a request that fails on it
+   * later met a connection that went stale (Go's "reused"); before that it is fresh.
+   */
+  proven = false;
   /** Most requests in flight at once. */
   capacity: number;
   /** HTTP/2: the server's SETTINGS are known. */
@@ -80,8 +83,8 @@ export class Slot {
   hasRoom(idempotent: boolean): boolean {
     if (this.state !== "open") return false;
     const n = this.inFlight.size;
-    if (n === 0) return true;
     if (n >= this.capacity) return false;
+    if (n === 0) return true;
     // HTTP/1 pipelining: only idempotent requests, never behind a non-idempotent one.
     return this.http2 || (idempotent && this.unsafeInFlight === 0);
   }
@@ -121,7 +124,8 @@ export class Slot {
   refreshCapacity(): void {
     if (!this.http2 || !this.settingsKnown) return;
     const max = this.conn.getServerSetting("maxConcurrentStreams") as number;
-    this.capacity = Math.max(1, Math.min(max, 2 ** 31 - 1));
+    // RFC 9113 §6.5.2: the limit may be 0 (no new streams for now); requests then wait.
+    this.capacity = Math.min(max, 2 ** 31 - 1);
   }
 
   #onParts(parts: ResponsePart[]): void {

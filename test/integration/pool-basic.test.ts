@@ -157,3 +157,41 @@ test("no socket is left once close() resolves", async () => {
   await assert.rejects(pool.request("/late"), { reason: "pool_closed" });
   await server.close();
 });
+
+test("https without HTTP/2: once the first connection shows HTTP/1, the burst spreads over `connections`", async () => {
+  const https = await import("node:https");
+  let sockets = 0;
+  const server = https.createServer({ key: certs.valid.key, cert: certs.valid.cert }, (req, res) => setTimeout(() => res.end(req.url), 20));
+  server.on("secureConnection", () => sockets++);
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const pool = new Pool(`https://127.0.0.1:${(server.address() as AddressInfo).port}`, { connect: tls, connections: 3 });
+  const rs = await Promise.all(Array.from({ length: 6 }, (_, i) => pool.request(`/${i}`).then(async (r) => `${r.protocol} ${await r.body.text()}`)));
+  assert.equal(rs[5], "http1 /5");
+  assert.equal(sockets, 3);
+  assert.equal(pool.stats().http1, 3);
+  await pool.close();
+  server.closeAllConnections();
+  await new Promise<void>((r) => server.close(() => r()));
+});
+
+test("an idle pool does not keep the process alive", async () => {
+  const { execFile } = await import("node:child_process");
+  const { fileURLToPath } = await import("node:url");
+  const entry = fileURLToPath(new URL("../../src/pool/index.ts", import.meta.url));
+  const code = `
+    import { Pool } from ${JSON.stringify(entry)};
+    import * as http from "node:http";
+    const srv = http.createServer((q, s) => s.end("ok"));
+    srv.on("connection", (s) => s.unref());
+    await new Promise((r) => srv.listen(0, "127.0.0.1", r));
+    srv.unref();
+    const pool = new Pool("http://127.0.0.1:" + srv.address().port);
+    await (await pool.request("/")).body.text();
+    const t = Date.now();
+    process.on("exit", () => console.log(Date.now() - t));`;
+  const out = await new Promise<string>((resolve, reject) =>
+    execFile(process.execPath, ["--import", "tsx", "--input-type=module", "-e", code], { timeout: 15_000 }, (err, stdout) => (err ? reject(err) : resolve(stdout))),
+  );
+  // Without unref'd idle sockets and clock, the 4 s keepAliveTimeout would hold the process.
+  assert.ok(Number(out.trim()) < 1000, `the process lived ${out.trim()} ms after its last request`);
+});

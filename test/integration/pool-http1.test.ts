@@ -223,10 +223,10 @@ test("keepAliveTimeout closes idle connections; maxConnectionAge replaces old on
   assert.equal(pool.stats().connections, 0);
   await pool.close();
 
-  const aged = new Pool(`http://127.0.0.1:${server.port}`, { maxConnectionAge: 60 });
+  const aged = new Pool(`http://127.0.0.1:${server.port}`, { maxConnectionAge: 400 });
   const first = await (await aged.request("/")).body.text();
   assert.equal(await (await aged.request("/")).body.text(), first);
-  await sleep(120);
+  await sleep(450);
   assert.notEqual(await (await aged.request("/")).body.text(), first);
   await aged.close();
   await server.close();

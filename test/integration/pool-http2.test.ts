@@ -151,3 +151,68 @@ test("a slow reader on one stream does not stall another stream of the same conn
   await pool.close();
   await server.close();
 });
+
+test("streams on a fresh connection that dies are not retried, even idempotent ones", async () => {
+  const server = await startFaultServer(async (peer) => {
+    await greet(peer);
+    await peer.waitFor(() => headersOn(peer).length >= 2, 3000, "two requests");
+    peer.destroy();
+  });
+  const pool = new Pool(`http://127.0.0.1:${server.port}`, { connect: { protocols: ["http2"] } });
+  const rs = await Promise.allSettled([pool.request("/a"), pool.request("/b")]);
+  assert.deepEqual(rs.map((r) => r.status), ["rejected", "rejected"]);
+  assert.equal(server.peers.length, 1);
+  await pool.close();
+  await server.close();
+});
+
+test("a stream on a proven connection that dies before its response is retried on a new one", async () => {
+  const server = await startFaultServer(async (peer) => {
+    const fb = await greet(peer);
+    if (server.peers.indexOf(peer) === 0) {
+      await peer.waitFor(() => headersOn(peer).length >= 1, 3000, "a request");
+      await peer.write(new FrameBuilder(fb.encoder).response(1, 200, [], "first").bytes());
+      await peer.waitFor(() => headersOn(peer).length >= 2, 3000, "a second request");
+      peer.destroy();
+      return;
+    }
+    await peer.waitFor(() => headersOn(peer).length >= 1, 3000, "the retry");
+    await peer.write(new FrameBuilder(fb.encoder).response(1, 200, [], "retried").bytes());
+  });
+  const pool = new Pool(`http://127.0.0.1:${server.port}`, { connect: { protocols: ["http2"] } });
+  assert.equal(await (await pool.request("/a")).body.text(), "first");
+  assert.equal(await (await pool.request("/b")).body.text(), "retried");
+  assert.equal(server.peers.length, 2);
+  await pool.close();
+  await server.close();
+});
+
+test("a response that ends before its streamed request body resets the stream, freeing its place", async () => {
+  const server = await startFaultServer(async (peer) => {
+    await peer.h2Handshake(new FrameBuilder().settings({ maxConcurrentStreams: 1 }).bytes());
+    await peer.waitForFrame((f) => f.type === 6 && (f.flags & 1) === 0, "the client's PING");
+    const ping = peer.frames().find((f) => f.type === 6 && (f.flags & 1) === 0)!;
+    const fb = new FrameBuilder();
+    await peer.write(new FrameBuilder(fb.encoder).ping(ping.payload, true).bytes());
+    await peer.waitFor(() => headersOn(peer).length >= 1, 3000, "the upload");
+    // RFC 9113 §8.1: a complete response before the request body ended (no RST_STREAM from us).
+    await peer.write(new FrameBuilder(fb.encoder).response(1, 413, [], "too big").bytes());
+    await peer.waitFor(() => headersOn(peer).length >= 2, 3000, "the next request");
+    await peer.write(new FrameBuilder(fb.encoder).response(3, 200, [], "next").bytes());
+  });
+  const pool = new Pool(`http://127.0.0.1:${server.port}`, { connect: { protocols: ["http2"] }, connections: 1 });
+  async function* endless(): AsyncGenerator<Uint8Array> {
+    for (;;) {
+      yield new Uint8Array(1000);
+      await sleep(10);
+    }
+  }
+  const upload = await pool.request("/upload", { method: "POST", body: endless() });
+  assert.equal(upload.status, 413);
+  assert.equal(await upload.body.text(), "too big");
+  assert.equal(await (await pool.request("/next")).body.text(), "next");
+  const peer = server.peers[0]!;
+  assert.ok(peer.frames().some((f) => f.type === 3 && f.streamId === 1 && f.payload.readUInt32BE(0) === 8), "stream 1 reset with CANCEL");
+  await pool.close();
+  await server.close();
+});

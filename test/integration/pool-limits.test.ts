@@ -31,7 +31,9 @@ async function stallingServer() {
 
 test("queueTimeout and maxQueued", async () => {
   const server = await stallingServer();
-  const pool = new Pool(`http://127.0.0.1:${server.port}`, { connections: 1, queueTimeout: 60, maxQueued: 1, headersTimeout: 2000 });
+  const pool = new Pool(`http://127.0.0.1:${server.port}`, { connections: 1, queueTimeout: 400, maxQueued: 1, headersTimeout: 5000 });
+  // The connection opens first, so the queue timeout below measures only the wait for it.
+  assert.equal(await (await pool.request("/fast")).body.text(), "fast");
   const stuck = pool.request("/stall").catch((e: unknown) => e);
   await until(() => pool.stats().inFlight === 1);
   const waiting = pool.request("/fast");
@@ -175,5 +177,17 @@ test("HTTP/1 back-pressure: a reader that does not read stops the socket being r
   for await (const chunk of r.body) got += chunk.length;
   assert.equal(got, size);
   await pool.close();
+  await server.close();
+});
+
+test("destroy(err) fails requests with that error", async () => {
+  const server = await stallingServer();
+  const pool = new Pool(`http://127.0.0.1:${server.port}`);
+  const p = pool.request("/stall").catch((e: unknown) => e);
+  await until(() => pool.stats().inFlight === 1);
+  const reason = new Error("shutting down");
+  await pool.destroy(reason);
+  assert.equal(await p, reason);
+  server.release();
   await server.close();
 });

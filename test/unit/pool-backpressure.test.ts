@@ -22,6 +22,7 @@ class FakeH2 extends EventEmitter {
   cancelRequest(ref: string): void { this.calls.push(`cancel ${ref}`); }
   holdReceiveWindow(ref: string, hold: boolean): void { this.calls.push(`hold ${ref} ${hold}`); }
   close(): Promise<void> { return Promise.resolve(); }
+  getSocket(): { ref(): void; unref(): void } { return { ref() {}, unref() {} }; }
 }
 
 const host: ExchangeHost = { maxAttempts: 3, requeue: () => {}, unqueue: () => {}, release: () => {}, wakeIn: () => {} };
