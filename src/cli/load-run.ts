@@ -11,7 +11,7 @@
 //
 // Failures: an error part, or the connection closing under its requests, counts each
 // request once under the error's reason; the lane then reconnects (after 100 ms when
-// connecting fails). A request older than the timeout fails as "timeout" and its
+// connecting fails; a run whose first connections all fail stops at the first failure). A request older than the timeout fails as "timeout" and its
 // connection is replaced. A request is counted exactly once: response, error or timeout.
 
 import { connect, MintError, type Connection, type ConnectOptions, type ResponsePart } from "../index.js";
@@ -180,8 +180,10 @@ class Lane {
       },
       (err: unknown) => {
         this.#connecting = false;
-        // A failed connect costs one request of the budget, so that -n ends against a dead server.
+        // A failed connect costs one request of the budget, so that -n ends against a dead
+        // server; when no connection has opened at all, the target is not there: stop.
         if (run.take()) run.error(reasonOf(err, "connect_failed"));
+        if (run.result.connects === 0) run.stop();
         if (run.running) setTimeout(() => this.open(), RECONNECT_DELAY_MS).unref();
       },
     );
@@ -242,7 +244,8 @@ class Lane {
         case "error":
           if (!this.inFlight.delete(part.ref)) break;
           freed = true;
-          run.error(reasonOf(part.error, "request_failed"));
+          if (this.#unprocessed(part.error)) run.untake();
+          else run.error(reasonOf(part.error, "request_failed"));
           break;
         default:
           break;
@@ -254,6 +257,20 @@ class Lane {
       else if (run.opts.rate === undefined) this.fill();
       else run.pump();
     }
+  }
+
+  /**
+   * Closed loop: a request the server provably did not process is sent again rather than
+   * counted. RFC 9113 §8.7: REFUSED_STREAM (sent before the server's stream limit arrived:
+   * keep to what it allowed) and streams above a GOAWAY's last stream id are unprocessed.
+   */
+  #unprocessed(err: MintError): boolean {
+    if (this.#run.opts.rate !== undefined) return false;
+    if (err.reason === "unprocessed") return true;
+    if (err.reason !== "server_closed_request" || err.details?.errorCode !== "refused_stream") return false;
+    if (this.#cap <= 1) return false; // refused even alone: a failure, or -n would never end
+    this.#cap = Math.max(1, this.inFlight.size);
+    return true;
   }
 
   /** The connection is gone (or given up): fail what was in flight on it, then reconnect. */

@@ -89,6 +89,24 @@ test("HTTP/2 (h2c): -n over streams of few connections, and the text summary", a
   }
 });
 
+test("HTTP/2: streams refused above the server's limit are sent again, not counted as errors", async () => {
+  let count = 0;
+  const h2 = await startH2C((_req, res) => {
+    count++;
+    setTimeout(() => res.end("ok"), 1);
+  }, 4);
+  try {
+    const r = await runCLI(["load", "--http2", "-n", "200", "-c", "2", "-m", "16", "--json", h2.url("/")]);
+    assert.equal(r.code, 0, r.stderr);
+    const s = JSON.parse(r.stdout.toString()) as Summary;
+    assert.equal(s.requests, 200);
+    assert.equal(s.errors, 0, JSON.stringify(s.errorReasons));
+    assert.equal(count, 200);
+  } finally {
+    await h2.close();
+  }
+});
+
 test("connection resets are counted as errors by reason, and every request is counted once", async () => {
   let served = 0;
   // Answers two requests per connection, then resets it on the third.
@@ -127,11 +145,11 @@ test("connection resets are counted as errors by reason, and every request is co
   }
 });
 
-test("--rate keeps a schedule; nothing listening: errors by reason and exit 1", async () => {
+test("--rate keeps a schedule; nothing listening: the run stops, errors by reason, exit 1", async () => {
   h1Count = 0;
   const [rated, refused] = await Promise.all([
     runCLI(["load", "-n", "40", "-c", "2", "--rate", "200", "--json", h1.url("/")]),
-    runCLI(["load", "-n", "4", "-c", "2", "--json", "http://127.0.0.1:1/"]),
+    runCLI(["load", "-n", "400", "-c", "2", "--json", "http://127.0.0.1:1/"]),
   ]);
   assert.equal(rated.code, 0, rated.stderr);
   const s = JSON.parse(rated.stdout.toString()) as Summary & { rate: number };
@@ -142,8 +160,10 @@ test("--rate keeps a schedule; nothing listening: errors by reason and exit 1", 
   assert.ok(s.durationSeconds >= 0.19, `duration ${s.durationSeconds}`);
   assert.equal(refused.code, 1);
   const f = JSON.parse(refused.stdout.toString()) as Summary;
-  assert.equal(f.requests, 4);
-  assert.deepEqual(f.errorReasons, { econnrefused: 4 });
+  assert.equal(f.connects, 0);
+  assert.equal(f.responses, 0);
+  assert.ok(f.requests >= 1 && f.requests <= 2, `stops at the first failed connects, ${f.requests}`);
+  assert.deepEqual(f.errorReasons, { econnrefused: f.requests });
 });
 
 test("usage: -n with -d, bad numbers and --help", async () => {

@@ -171,8 +171,8 @@ export function readBody(req: NodeJS.ReadableStream): Promise<Buffer> {
 }
 
 /** HTTP/2 over cleartext (h2c, prior knowledge) on 127.0.0.1; counts the sessions it accepted. */
-export async function startH2C(handler: Handler): Promise<TestServer & { sessions(): number }> {
-  const server = http2.createServer({ settings: { maxConcurrentStreams: 100 } }, handler);
+export async function startH2C(handler: Handler, maxConcurrentStreams = 100): Promise<TestServer & { sessions(): number }> {
+  const server = http2.createServer({ settings: { maxConcurrentStreams } }, handler);
   let sessions = 0;
   server.on("session", () => sessions++);
   server.on("sessionError", () => {});
