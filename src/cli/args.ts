@@ -62,7 +62,10 @@ export interface CliOptions {
   proxy: URL | undefined;
   cacert: string | undefined;
   insecure: boolean;
+  /** The first -o (kept for the single-URL case); see `outputs`. */
   output: string | undefined;
+  /** Each -o in order: the i-th goes with the i-th URL, as in curl; URLs past them go to stdout. */
+  outputs: string[];
   /** Whole-operation limit in seconds. */
   maxTime: number | undefined;
   /** Connect limit in seconds. */
@@ -161,6 +164,7 @@ export function parseArgs(argv: readonly string[]): Command {
     cacert: undefined,
     insecure: flags.has("insecure"),
     output: undefined,
+    outputs: [],
     maxTime: undefined,
     connectTimeout: undefined,
   };
@@ -198,7 +202,10 @@ export function parseArgs(argv: readonly string[]): Command {
         break;
       case "proxy": options.proxy = parseProxyURL(value); break;
       case "cacert": options.cacert = value; break;
-      case "output": options.output = value; break;
+      case "output":
+        options.output ??= value;
+        options.outputs.push(value);
+        break;
       case "max-time":
         options.maxTime = positiveNumber("--max-time", value);
         break;

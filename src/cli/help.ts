@@ -45,7 +45,8 @@ Connection:
   -m, --max-time S         give up after S seconds in all
 
 Output:
-  -o, --output FILE        write the body to FILE (progress on stderr when it is a terminal)
+  -o, --output FILE        write the body to FILE (progress on stderr when it is a terminal);
+                           each -o goes with one URL, in order
   -i, --include            print the status line and headers before the body
   -v, --verbose            connection (and which one each request used), TLS, headers, timings on stderr
   -s, --silent             no progress and no error messages

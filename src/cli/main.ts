@@ -66,7 +66,7 @@ async function fetchAll(options: CliOptions, io: CliIO): Promise<number> {
   const ctx = { options, pools, tracker, verbose };
   let status = 0;
   const one = async (url: URL, index: number): Promise<void> => {
-    const output = index === 0 ? options.output : undefined;
+    const output = options.outputs[index];
     const sink = new Sink(output, io, output !== undefined && io.stderr.isTTY === true && !options.silent);
     const info = emptyInfo(url);
     try {

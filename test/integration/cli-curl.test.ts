@@ -4,6 +4,9 @@
 // --retry, several URLs on one connection, -Z over one HTTP/2 connection.
 
 import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type * as http from "node:http";
 import { after, before, test } from "node:test";
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from "node:zlib";
@@ -206,6 +209,19 @@ test("several URLs share one HTTP/1.1 connection and -v says so", async () => {
   assert.equal(connectionsA - before, 1);
   assert.match(r.stderr, /\* Connected to 127\.0\.0\.1:\d+ \(127\.0\.0\.1 port \d+\) \(#0\)/);
   assert.equal(r.stderr.match(/\* Re-using existing connection #0 with host/g)?.length, 2);
+});
+
+test("each -o goes with one URL, in order; the URLs after them go to stdout", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "mint-cli-"));
+  try {
+    const r = await runCLI(["-o", join(dir, "1"), "-o", join(dir, "2"), a.url("/one"), a.url("/two"), a.url("/three")]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(readFileSync(join(dir, "1"), "utf8"), "A GET /one ");
+    assert.equal(readFileSync(join(dir, "2"), "utf8"), "A GET /two ");
+    assert.equal(r.stdout.toString(), "A GET /three ");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test("-Z runs the URLs at once over one HTTP/2 connection (h2c)", async () => {
