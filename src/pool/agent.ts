@@ -1,11 +1,11 @@
 // Agent: one Pool per origin (`scheme://host:port`), made on first use with the Agent's
 // options and, when a proxy applies to that origin, its proxy merged into the pool's
-// connect options.
+// connect options. A pool whose last connection closed with nothing waiting is dropped.
 
 import type { PoolResponse } from "./exchange.js";
 import { resolvePoolOptions, type AgentOptions, type PoolOptions, type RequestOptions } from "./options.js";
 import { originKey, originOfURL, type PoolOrigin } from "./origin.js";
-import { Pool } from "./pool.js";
+import { ON_EMPTY, Pool } from "./pool.js";
 import { poolError } from "./errors.js";
 import { ProxyResolver } from "./proxy-env.js";
 import type { PoolStats } from "./stats.js";
@@ -45,6 +45,10 @@ export class Agent {
       const p = this.#proxy?.proxyFor(origin);
       if (p !== undefined) connect = { ...connect, proxy: p.proxy, proxyHeaders: [...(connect.proxyHeaders ?? []), ...p.proxyHeaders] };
       pool = new Pool(key, { ...this.#opts, connect });
+      // A pool with nothing left is dropped, so an Agent that meets many origins stays small.
+      pool[ON_EMPTY] = (p) => {
+        if (!this.#closed && this.#pools.get(key) === p) this.#pools.delete(key);
+      };
       this.#pools.set(key, pool);
     }
     return pool.request(u, init);

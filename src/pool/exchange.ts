@@ -7,7 +7,7 @@
 // queued, the headers deadline once sent, the body deadline (moved on each chunk, and
 // suspended while the reader is behind) while the body streams.
 
-import { HTTPError, STREAM, type Body, type Connection, type Headers, type MintError, type Protocol, type RequestRef, type ResponsePart } from "../index.js";
+import { HTTPError, MintError, STREAM, type Body, type Connection, type Headers, type Protocol, type RequestRef, type ResponsePart } from "../index.js";
 import type { BodySource } from "./body-source.js";
 import { abortedError, poolError } from "./errors.js";
 import type { Waiting } from "./queue.js";
@@ -163,9 +163,13 @@ export class Exchange implements Waiting, BodyOwner {
     } catch (err) {
       if (this.ref === ref) this.#sending = false;
       if (this.ref !== ref || this.#phase === Phase.Done) return;
+      // The caller's body failed: the request is abandoned (its stream reset, or its HTTP/1
+      // connection closed, since half a body cannot be taken back).
+      if (!(err instanceof MintError)) return this.fail(err instanceof Error ? err : new TypeError(String(err)));
       // The server may answer before reading the whole body: then its response stands.
       if (this.#phase === Phase.Body) return;
-      this.#failAttempt(err instanceof Error ? (err as MintError) : new HTTPError(slot.http2 ? "http2" : "http1", "closed", String(err)));
+      this.#cancelOnConnection();
+      this.#failAttempt(err);
     }
   }
 
@@ -221,6 +225,11 @@ export class Exchange implements Waiting, BodyOwner {
   }
 
   #finish(): void {
+    if (this.#phase === Phase.Sent) {
+      // Ended without a final response head (RST_STREAM NO_ERROR first, RFC 9113 §8.1).
+      this.#failAttempt(new HTTPError(this.slot?.http2 === false ? "http1" : "http2", "server_closed_request", "the server ended the request without sending a response"));
+      return;
+    }
     const body = this.#body;
     if (this.#sending) {
       // The response ended before our body did (RFC 9113 §8.1 allows it): stop sending. On

@@ -20,7 +20,11 @@ import { WaitQueue } from "./queue.js";
 import { Slot, type SlotOwner } from "./slot.js";
 import type { PoolStats } from "./stats.js";
 
+/** Set by an Agent: called when the pool holds nothing (no connection, none opening, none waiting). */
+export const ON_EMPTY: unique symbol = Symbol("mint-http.pool.onEmpty");
+
 export class Pool implements ExchangeHost, SlotOwner {
+  [ON_EMPTY]: ((pool: Pool) => void) | undefined;
   readonly origin: PoolOrigin;
   readonly #key: string;
   readonly #opts: ResolvedPoolOptions;
@@ -164,6 +168,9 @@ export class Pool implements ExchangeHost, SlotOwner {
       ex.fail(poolError("pool_closed", `the pool for ${this.#key} was destroyed`));
       return;
     }
+    const now = Date.now();
+    ex.deadline = now + this.#opts.queueTimeout;
+    this.#clock.arm(now, this.#opts.queueTimeout);
     this.#queue.unshift(ex);
     this.#serve();
   }
@@ -220,6 +227,11 @@ export class Pool implements ExchangeHost, SlotOwner {
     if (i !== -1) this.#slots.splice(i, 1);
     this.#serve();
     this.#checkClosed();
+    this.#checkEmpty();
+  }
+
+  #checkEmpty(): void {
+    if (this.#slots.length === 0 && this.#connecting === 0 && this.#queue.size === 0) this[ON_EMPTY]?.(this);
   }
 
   // Internals
@@ -301,7 +313,7 @@ export class Pool implements ExchangeHost, SlotOwner {
     while (idle.length > 0) {
       const s = idle.pop()!;
       s.stacked = false;
-      if (s.state === "open" && s.inFlight.size === 0 && s.retireAt > Date.now()) return s;
+      if (s.state === "open" && s.inFlight.size === 0 && (s.retireAt === Infinity || s.retireAt > Date.now())) return s;
     }
     if (this.#opts.pipelining > 1 && idempotent) {
       for (const s of this.#slots) if (s.hasRoom(true)) return s;
@@ -356,12 +368,14 @@ export class Pool implements ExchangeHost, SlotOwner {
 
   #dialFailed(err: unknown): void {
     this.#connecting--;
-    const error = err instanceof MintError ? err : poolError("pool_closed", `connecting to ${this.#key} failed: ${String(err)}`, err);
-    // A fresh connection failed: no live connection will serve the queue, so it fails.
-    if (this.#slots.length === 0 && this.#connecting === 0) {
+    // connect()'s errors as they are (TypeError for bad connect options included).
+    const error = err instanceof Error ? err : poolError("pool_closed", `connecting to ${this.#key} failed: ${String(err)}`, err);
+    // A fresh connection failed: when no open connection will serve the queue, it fails.
+    if (this.#connecting === 0 && this.#slots.every((s) => s.state !== "open")) {
       for (const ex of [...this.#queue]) ex.fail(error);
     }
     this.#checkClosed();
+    this.#checkEmpty();
   }
 
   #checkClosed(): void {

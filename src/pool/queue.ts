@@ -68,7 +68,7 @@ export class WaitQueue<T extends Waiting> {
   }
 
   #reset(): void {
-    this.#items = [];
+    if (this.#items.length !== 0) this.#items.length = 0;
     this.#head = 0;
   }
 }

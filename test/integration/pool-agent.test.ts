@@ -7,6 +7,7 @@ import { Agent, Pool } from "../../src/pool/index.js";
 import { testCerts } from "../support/certs.js";
 import { startProxy, startHTTPOrigin, startTLSOrigin } from "../support/proxy-server.js";
 import { startHTTPServer, startRawServer } from "../support/servers.js";
+import { until } from "../support/wait.js";
 
 test("Agent with a proxy URL: forward proxy for http, tunnel for https, Proxy-Authorization from userinfo", async () => {
   const certs = testCerts();
@@ -49,4 +50,17 @@ test("a connect error fails the queued requests and is not retried", async () =>
   for (const r of rs) assert.equal(r.status === "rejected" && (r.reason as { reason: string }).reason, "econnrefused");
   assert.deepEqual(pool.stats(), { connections: 0, http1: 0, http2: 0, busy: 0, idle: 0, queued: 0, inFlight: 0 });
   await pool.close();
+});
+
+test("the Agent drops a pool once its last connection closed with nothing waiting", async () => {
+  const server = await startHTTPServer((_req, res) => res.end("ok"));
+  const agent = new Agent({ keepAliveTimeout: 30 });
+  const url = `http://127.0.0.1:${server.port}/`;
+  assert.equal(await (await agent.request(url)).body.text(), "ok");
+  assert.deepEqual(Object.keys(agent.stats()), [`http://127.0.0.1:${server.port}`]);
+  await until(() => Object.keys(agent.stats()).length === 0);
+  assert.deepEqual(agent.stats(), {});
+  assert.equal(await (await agent.request(url)).body.text(), "ok", "a new pool serves the origin again");
+  await agent.close();
+  await server.close();
 });

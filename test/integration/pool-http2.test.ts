@@ -216,3 +216,30 @@ test("a response that ends before its streamed request body resets the stream, f
   await pool.close();
   await server.close();
 });
+
+test("maxConnectionAge: an aged HTTP/2 connection takes no new streams and closes; the next request opens another", async () => {
+  const server = await h2Server({}, (req, res) => res.end(req.url));
+  const pool = new Pool(server.origin, { connect: tls, maxConnectionAge: 300 });
+  assert.equal(await (await pool.request("/1")).body.text(), "/1");
+  assert.equal(await (await pool.request("/2")).body.text(), "/2");
+  assert.equal(server.sockets(), 1);
+  await sleep(400);
+  assert.equal(await (await pool.request("/3")).body.text(), "/3");
+  assert.equal(server.sockets(), 2);
+  await until(() => pool.stats().connections === 1);
+  assert.equal(pool.stats().connections, 1, "the aged connection closed");
+  await pool.close();
+  await server.close();
+});
+
+test("a stream reset with NO_ERROR before any response fails its request instead of hanging", async () => {
+  const server = await startFaultServer(async (peer) => {
+    const fb = await greet(peer);
+    await peer.waitFor(() => headersOn(peer).length >= 1, 3000, "a request");
+    await peer.write(new FrameBuilder(fb.encoder).rst(1, 0).bytes());
+  });
+  const pool = new Pool(`http://127.0.0.1:${server.port}`, { connect: { protocols: ["http2"] }, headersTimeout: 5000 });
+  await assert.rejects(pool.request("/", { method: "POST", body: "x" }), { reason: "server_closed_request" });
+  await pool.close();
+  await server.close();
+});

@@ -191,3 +191,23 @@ test("destroy(err) fails requests with that error", async () => {
   server.release();
   await server.close();
 });
+
+test("a request body that fails mid-stream fails its request and takes its connection down (HTTP/1)", async () => {
+  const server = await startHTTPServer((req, res) => {
+    req.resume();
+    req.on("end", () => res.end("ok"));
+  });
+  const pool = new Pool(`http://127.0.0.1:${server.port}`);
+  const boom = new Error("source broke");
+  async function* broken(): AsyncGenerator<Uint8Array> {
+    yield new Uint8Array(10);
+    await sleep(10);
+    throw boom;
+  }
+  await assert.rejects(pool.request("/", { method: "POST", body: broken() }), (e) => e === boom);
+  await until(() => pool.stats().connections === 0);
+  assert.equal(pool.stats().connections, 0, "half a body cannot be taken back: the connection is closed");
+  assert.equal(await (await pool.request("/")).body.text(), "ok");
+  await pool.close();
+  await server.close();
+});
