@@ -133,7 +133,7 @@ Load:
       --rate R             open loop: R requests/s in all, on a fixed schedule; latency is
                            measured from each request's scheduled time, so a slow server
                            shows up in the percentiles instead of slowing the senders
-  -t, --timeout TIME       a request without its response after TIME fails (default 10s)
+  -t, --timeout TIME       a connect or request not done after TIME fails (default 10s)
 
 Request:
   -X, --request METHOD     method (default GET, or POST with a body)

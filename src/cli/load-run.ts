@@ -68,7 +68,8 @@ class Run {
     const url = opts.url;
     this.path = `${url.pathname || "/"}${url.search}`;
     this.headers = [["user-agent", `mint-http/${packageVersion()}`], ["accept", "*/*"], ...opts.headers];
-    const transportOpts: Record<string, unknown> = {};
+    // -t bounds connecting too.
+    const transportOpts: Record<string, unknown> = { timeout: opts.timeoutMs };
     if (opts.insecure) transportOpts.verify = "verify_none";
     if (opts.cacert !== undefined) transportOpts.cacertfile = opts.cacert;
     this.connectOpts = { mode: "active", transportOpts, clientSettings: { enablePush: false } };
