@@ -145,6 +145,21 @@ test("connection resets are counted as errors by reason, and every request is co
   }
 });
 
+test("a server that never answers: each request fails as timeout after -t, on a fresh connection", async () => {
+  const silent = await startRawServer((socket) => socket.on("error", () => {}));
+  try {
+    const r = await runCLI(["load", "-n", "3", "-c", "1", "-t", "200ms", "--json", `http://127.0.0.1:${silent.port}/`]);
+    assert.equal(r.code, 0, r.stderr);
+    const s = JSON.parse(r.stdout.toString()) as Summary;
+    assert.equal(s.requests, 3);
+    assert.deepEqual(s.errorReasons, { timeout: 3 });
+    assert.equal(s.connects, 3);
+    assert.ok(s.durationSeconds >= 0.6, `duration ${s.durationSeconds}`);
+  } finally {
+    await silent.close();
+  }
+});
+
 test("--rate keeps a schedule; nothing listening: the run stops, errors by reason, exit 1", async () => {
   h1Count = 0;
   const [rated, refused] = await Promise.all([
