@@ -1,6 +1,7 @@
 // `npm run bench:load`: `mint-http load` side by side with the established load generators
-// against the same local server: autocannon (Node, HTTP/1.1 only) and, when installed,
-// h2load (nghttp2, C) over HTTP/2 cleartext. Each run is its own process (client on CPU 1,
+// against the same local server: autocannon (Node, HTTP/1.1 only; against the raw responder
+// of bench/servers/h1.ts and, when installed, nginx) and, when installed, h2load (nghttp2,
+// C) over HTTP/2 cleartext (nghttpd). Each run is its own process (client on CPU 1,
 // server on CPU 0 when taskset is there), contenders alternate round by round, and the
 // table shows each one's median requests/s and its ratio to the reference tool.
 //
@@ -24,7 +25,7 @@ interface Contender {
 
 interface LoadScenario {
   title: string;
-  server: "h1" | "nghttpd";
+  server: "h1" | "nginx" | "nghttpd";
   path: string;
   connections: number;
   inFlight: number;
@@ -60,6 +61,7 @@ const h2load = (c: number, m: number): Contender => ({
 const SCENARIOS: LoadScenario[] = [
   { title: "HTTP/1.1, 10 connections x 1 request in flight", server: "h1", path: "/", connections: 10, inFlight: 1, reference: autocannon(10, 1), mint: mint(10, 1, false) },
   { title: "HTTP/1.1, 10 connections x 10 pipelined", server: "h1", path: "/", connections: 10, inFlight: 10, reference: autocannon(10, 10), mint: mint(10, 10, false) },
+  { title: "HTTP/1.1 (nginx), 10 connections x 1 request in flight", server: "nginx", path: "/", connections: 10, inFlight: 1, reference: autocannon(10, 1), mint: mint(10, 1, false) },
   { title: "HTTP/2 h2c, 1 connection x 100 streams", server: "nghttpd", path: "/small", connections: 1, inFlight: 100, reference: h2load(1, 100), mint: mint(1, 100, true) },
   { title: "HTTP/2 h2c, 4 connections x 50 streams", server: "nghttpd", path: "/small", connections: 4, inFlight: 50, reference: h2load(4, 50), mint: mint(4, 50, true) },
 ];
