@@ -105,7 +105,7 @@ class Run {
   }
 
   stop(): void {
-    if (!this.running && this.result.elapsedMs > 0) return;
+    if (!this.running) return;
     this.running = false;
     this.result.elapsedMs = performance.now() - this.startedAt;
     for (const lane of this.lanes) lane.drop();
