@@ -7,7 +7,12 @@
 // settings OpenSSL must judge (prepareTLS: cipher names, certificate and key, trust store).
 // What can only fail once a socket exists (the handshake, ALPN, the proxy's answer) destroys
 // that socket on its failure path.
+//
+// Every connection that opens is published on the diagnostics channel
+// `mint-http:connection:open` ({ connection, scheme, address, port, hostname }), so that code
+// that does not open connections itself (a tool driving a Pool, a tracer) can see them.
 
+import diagnosticsChannel from "node:diagnostics_channel";
 import type { Connection } from "./connection/connection.js";
 import { authorityOf, openConnection } from "./connection/open.js";
 import { isAuthority } from "./core/uri-parts.js";
@@ -32,6 +37,18 @@ import type { Scheme } from "./types.js";
  * On every failure the sockets it opened are destroyed.
  */
 export async function connect(scheme: Scheme, address: string | { path: string }, port: number, opts: ConnectOptions = {}): Promise<Connection> {
+  const connection = await open(scheme, address, port, opts);
+  if (connectionChannel.hasSubscribers) {
+    connectionChannel.publish({ connection, scheme, address, port, hostname: opts.hostname ?? (typeof address === "string" ? address : undefined) });
+  }
+  return connection;
+}
+
+/** Name of the diagnostics channel on which every opened connection is published. */
+export const CONNECTION_OPEN_CHANNEL = "mint-http:connection:open";
+const connectionChannel = diagnosticsChannel.channel(CONNECTION_OPEN_CHANNEL);
+
+async function open(scheme: Scheme, address: string | { path: string }, port: number, opts: ConnectOptions = {}): Promise<Connection> {
   if (scheme !== "http" && scheme !== "https") throw new TypeError(`scheme must be "http" or "https", got ${String(scheme)}`);
   validateConnectOptions(opts);
   const transportOpts = opts.transportOpts ?? {};

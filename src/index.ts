@@ -1,5 +1,5 @@
 // Public entry point of mint-http.
-export { connect } from "./connect.js";
+export { connect, CONNECTION_OPEN_CHANNEL } from "./connect.js";
 export { basicProxyAuth } from "./proxy/auth.js";
 export type { Connection } from "./connection/connection.js";
 export type { ConnectOptions, ProxyOptions } from "./options.js";

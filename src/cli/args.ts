@@ -1,45 +1,75 @@
-// Command-line parsing for the mint-http command, by hand (no dependency).
+// Command-line parsing for `mint-http [options] URL...`, curl's option names and meanings.
 //
-// Accepts curl-style options: short flags may be grouped (`-iv`), short options take their
-// value attached or as the next argument (`-XPOST`, `-X POST`), long options take it after
-// `=` or as the next argument (`--max-time=5`, `--max-time 5`). `--` ends the options.
-// A problem with the command line is a UsageError (exit code 2).
+// The tokenizer (option-parser.ts) splits the command line; this file turns the tokens into
+// CliOptions and checks them. A problem with the command line is a UsageError (exit code 2).
 
 import type { Headers, Protocol } from "../index.js";
+import { HELP } from "./help.js";
+import { positiveNumber, tokenize, UsageError } from "./option-parser.js";
 
-/** A malformed command line; the message says what is wrong. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "UsageError";
-  }
-}
+export { UsageError, HELP };
 
 /** Where a request body comes from. */
 export type BodySource =
   | { kind: "inline"; data: string }
   | { kind: "file"; path: string };
 
+/** --resolve host:port:addr and --connect-to host1:port1:host2:port2 rules. */
+export interface Reroute {
+  host: string;
+  port: number | undefined;
+  toHost: string;
+  toPort: number | undefined;
+}
+
 /** Everything the command line asked for. */
 export interface CliOptions {
+  /** The first URL (all of them are in `urls`). */
   url: URL;
-  /** Explicit -X; otherwise GET, or POST when there is a body. */
+  urls: URL[];
+  /** Explicit -X; otherwise GET, HEAD with -I, or POST when there is a body. */
   method: string | undefined;
-  /** -H headers in order, with `name:` (empty value) meaning "do not send this default header". */
+  /** -H headers in order. */
   headers: Headers;
   /** Header names given as `name:` to suppress a default header (lowercase). */
   removedHeaders: string[];
   body: BodySource | undefined;
+  /** --json: the body is JSON (content-type and accept set as curl does). */
+  json: boolean;
   include: boolean;
   verbose: boolean;
+  head: boolean;
+  silent: boolean;
+  showError: boolean;
+  fail: "no" | "fail" | "with-body";
+  location: boolean;
+  maxRedirs: number;
+  /** --post301/--post302/--post303: keep POST across that redirect status. */
+  keepPost: Set<number>;
+  compressed: boolean;
+  writeOut: string | undefined;
+  /** -u user:password (Basic). */
+  user: string | undefined;
+  userAgent: string | undefined;
+  referer: string | undefined;
+  reroutes: Reroute[];
+  retry: number;
+  /** Delay between retries in ms, or undefined for curl's doubling from 1 s. */
+  retryDelayMs: number | undefined;
+  parallel: boolean;
   /** Forced protocol list, or undefined to negotiate. */
   protocols: Protocol[] | undefined;
   proxy: URL | undefined;
   cacert: string | undefined;
   insecure: boolean;
+  /** The first -o (kept for the single-URL case); see `outputs`. */
   output: string | undefined;
+  /** Each -o in order: the i-th goes with the i-th URL, as in curl; URLs past them go to stdout. */
+  outputs: string[];
   /** Whole-operation limit in seconds. */
   maxTime: number | undefined;
+  /** Connect limit in seconds. */
+  connectTimeout: number | undefined;
 }
 
 /** What the command line asks the program to do. */
@@ -52,12 +82,23 @@ export type Command =
 const VALUED: Record<string, string> = {
   "-X": "request", "--request": "request",
   "-H": "header", "--header": "header",
-  "-d": "data", "--data": "data", "--data-raw": "data-raw",
+  "-d": "data", "--data": "data", "--data-raw": "data-raw", "--data-ascii": "data",
   "--data-binary": "data-binary",
+  "--json": "json",
   "-x": "proxy", "--proxy": "proxy",
   "--cacert": "cacert",
   "-o": "output", "--output": "output",
   "-m": "max-time", "--max-time": "max-time",
+  "--connect-timeout": "connect-timeout",
+  "--max-redirs": "max-redirs",
+  "-w": "write-out", "--write-out": "write-out",
+  "-u": "user", "--user": "user",
+  "-A": "user-agent", "--user-agent": "user-agent",
+  "-e": "referer", "--referer": "referer",
+  "--resolve": "resolve",
+  "--connect-to": "connect-to",
+  "--retry": "retry",
+  "--retry-delay": "retry-delay",
 };
 
 // Flags, by every spelling.
@@ -67,6 +108,15 @@ const FLAGS: Record<string, string> = {
   "-k": "insecure", "--insecure": "insecure",
   "-h": "help", "--help": "help",
   "-V": "version", "--version": "version",
+  "-I": "head", "--head": "head",
+  "-s": "silent", "--silent": "silent",
+  "-S": "show-error", "--show-error": "show-error",
+  "-f": "fail", "--fail": "fail",
+  "--fail-with-body": "fail-with-body",
+  "-L": "location", "--location": "location",
+  "--post301": "post301", "--post302": "post302", "--post303": "post303",
+  "--compressed": "compressed",
+  "-Z": "parallel", "--parallel": "parallel",
   "--http1.1": "http1.1",
   "--http2": "http2",
   "--http2-prior-knowledge": "http2",
@@ -74,78 +124,56 @@ const FLAGS: Record<string, string> = {
 
 /** Parse the arguments after the program name. Throws UsageError. */
 export function parseArgs(argv: readonly string[]): Command {
-  const values: Array<[name: string, value: string]> = [];
-  const flags = new Set<string>();
-  const positional: string[] = [];
-
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === "--") {
-      positional.push(...argv.slice(i + 1));
-      break;
-    }
-    if (arg.startsWith("--")) {
-      const eq = arg.indexOf("=");
-      const name = eq === -1 ? arg : arg.slice(0, eq);
-      if (VALUED[name] !== undefined) {
-        let value: string | undefined;
-        if (eq !== -1) value = arg.slice(eq + 1);
-        else value = argv[++i];
-        if (value === undefined) throw new UsageError(`option ${name} needs a value`);
-        values.push([VALUED[name]!, value]);
-      } else if (FLAGS[name] !== undefined && eq === -1) {
-        flags.add(FLAGS[name]!);
-      } else {
-        throw new UsageError(`unknown option ${name}`);
-      }
-      continue;
-    }
-    if (arg.startsWith("-") && arg.length > 1) {
-      // A group of short options: flags, possibly ending with one that takes a value.
-      for (let j = 1; j < arg.length; j++) {
-        const short = `-${arg[j]}`;
-        if (FLAGS[short] !== undefined) {
-          flags.add(FLAGS[short]!);
-          continue;
-        }
-        if (VALUED[short] !== undefined) {
-          const rest = arg.slice(j + 1);
-          const value = rest !== "" ? rest : argv[++i];
-          if (value === undefined) throw new UsageError(`option ${short} needs a value`);
-          values.push([VALUED[short]!, value]);
-          break;
-        }
-        throw new UsageError(`unknown option ${short}`);
-      }
-      continue;
-    }
-    positional.push(arg);
-  }
-
+  const t = tokenize(argv, { valued: VALUED, flags: FLAGS });
+  const flags = t.flags;
   if (flags.has("help")) return { action: "help" };
   if (flags.has("version")) return { action: "version" };
-  if (positional.length === 0) throw new UsageError("no URL given");
-  if (positional.length > 1) throw new UsageError(`one URL at a time (got ${positional.length}: ${positional.join(" ")})`);
+  if (t.positional.length === 0) throw new UsageError("no URL given");
   if (flags.has("http1.1") && flags.has("http2")) throw new UsageError("--http1.1 and --http2 cannot be used together");
+  if (flags.has("fail") && flags.has("fail-with-body")) throw new UsageError("--fail and --fail-with-body cannot be used together");
 
+  const urls = t.positional.map(parseTargetURL);
   const options: CliOptions = {
-    url: parseTargetURL(positional[0]!),
+    url: urls[0]!,
+    urls,
     method: undefined,
     headers: [],
     removedHeaders: [],
     body: undefined,
+    json: false,
     include: flags.has("include"),
     verbose: flags.has("verbose"),
+    head: flags.has("head"),
+    silent: flags.has("silent"),
+    showError: flags.has("show-error"),
+    fail: flags.has("fail") ? "fail" : flags.has("fail-with-body") ? "with-body" : "no",
+    location: flags.has("location"),
+    maxRedirs: 50,
+    keepPost: new Set([301, 302, 303].filter((s) => flags.has(`post${s}`))),
+    compressed: flags.has("compressed"),
+    writeOut: undefined,
+    user: undefined,
+    userAgent: undefined,
+    referer: undefined,
+    reroutes: [],
+    retry: 0,
+    retryDelayMs: undefined,
+    parallel: flags.has("parallel"),
     protocols: flags.has("http1.1") ? ["http1"] : flags.has("http2") ? ["http2"] : undefined,
     proxy: undefined,
     cacert: undefined,
     insecure: flags.has("insecure"),
     output: undefined,
+    outputs: [],
     maxTime: undefined,
+    connectTimeout: undefined,
   };
 
   const inline: string[] = [];
-  for (const [name, value] of values) {
+  const fileConflict = (): never => {
+    throw new UsageError("a file body (@FILE) cannot be combined with other data");
+  };
+  for (const [name, value] of t.values) {
     switch (name) {
       case "request":
         if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(value)) throw new UsageError(`invalid method ${JSON.stringify(value)}`);
@@ -154,34 +182,59 @@ export function parseArgs(argv: readonly string[]): Command {
       case "header":
         addHeader(options, value);
         break;
+      case "json":
       case "data":
       case "data-binary":
+        // --json takes its data as --data-binary does.
+        if (name === "json") options.json = true;
         if (value.startsWith("@")) {
-          if (options.body?.kind === "file" || inline.length > 0) throw new UsageError("a file body (@FILE) cannot be combined with other data");
-          if (value.length === 1) throw new UsageError(`${name === "data" ? "-d" : "--data-binary"} @ needs a file name`);
+          if (options.body?.kind === "file" || inline.length > 0) fileConflict();
+          if (value.length === 1) throw new UsageError(`${name === "data" ? "-d" : `--${name}`} @ needs a file name`);
           options.body = { kind: "file", path: value.slice(1) };
         } else {
-          if (options.body?.kind === "file") throw new UsageError("a file body (@FILE) cannot be combined with other data");
+          if (options.body?.kind === "file") fileConflict();
           inline.push(value);
         }
         break;
       case "data-raw":
-        if (options.body?.kind === "file") throw new UsageError("a file body (@FILE) cannot be combined with other data");
+        if (options.body?.kind === "file") fileConflict();
         inline.push(value);
         break;
-      case "proxy":
-        options.proxy = parseProxyURL(value);
-        break;
-      case "cacert":
-        options.cacert = value;
-        break;
+      case "proxy": options.proxy = parseProxyURL(value); break;
+      case "cacert": options.cacert = value; break;
       case "output":
-        options.output = value;
+        options.output ??= value;
+        options.outputs.push(value);
         break;
-      case "max-time": {
-        const seconds = Number(value);
-        if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError(`--max-time takes a positive number of seconds, got ${JSON.stringify(value)}`);
-        options.maxTime = seconds;
+      case "max-time":
+        options.maxTime = positiveNumber("--max-time", value);
+        break;
+      case "connect-timeout": options.connectTimeout = positiveNumber("--connect-timeout", value); break;
+      case "max-redirs": {
+        const n = Number(value);
+        if (!Number.isInteger(n) || n < -1) throw new UsageError(`--max-redirs takes an integer (-1 for no limit), got ${JSON.stringify(value)}`);
+        options.maxRedirs = n === -1 ? Infinity : n;
+        break;
+      }
+      case "write-out": options.writeOut = value; break;
+      case "user":
+        if (!value.includes(":")) throw new UsageError("-u takes user:password (reading a password from the terminal is not supported)");
+        options.user = value;
+        break;
+      case "user-agent": options.userAgent = value; break;
+      case "referer": options.referer = value; break;
+      case "resolve": options.reroutes.push(parseReroute("--resolve", value)); break;
+      case "connect-to": options.reroutes.push(parseReroute("--connect-to", value)); break;
+      case "retry": {
+        const n = Number(value);
+        if (!Number.isInteger(n) || n < 0) throw new UsageError(`--retry takes a number of retries, got ${JSON.stringify(value)}`);
+        options.retry = n;
+        break;
+      }
+      case "retry-delay": {
+        const n = Number(value);
+        if (!Number.isFinite(n) || n < 0) throw new UsageError(`--retry-delay takes seconds, got ${JSON.stringify(value)}`);
+        options.retryDelayMs = n * 1000;
         break;
       }
     }
@@ -201,59 +254,49 @@ function addHeader(options: CliOptions, raw: string): void {
   else options.headers.push([name, value]);
 }
 
+/**
+ * `--resolve host:port:addr` (port may be `*`) or `--connect-to host1:port1:host2:port2`
+ * (any part may be empty: empty host1/port1 match any, empty host2/port2 keep the original).
+ * IPv6 addresses go in brackets.
+ */
+function parseReroute(option: string, text: string): Reroute {
+  const parts = text.match(/\[[^\]]*\]|[^:]+|(?<=:)(?=:|$)|^(?=:)/g) ?? [];
+  const port = (p: string | undefined): number | undefined => {
+    if (p === undefined || p === "" || p === "*") return undefined;
+    const n = Number(p);
+    if (!Number.isInteger(n) || n < 1 || n > 65535) throw new UsageError(`${option} ${JSON.stringify(text)}: invalid port ${JSON.stringify(p)}`);
+    return n;
+  };
+  const bare = (h: string | undefined): string => (h ?? "").replace(/^\[(.*)\]$/, "$1");
+  if (option === "--resolve") {
+    if (parts.length !== 3 || parts[0] === "" || parts[2] === "") throw new UsageError(`--resolve takes host:port:address, got ${JSON.stringify(text)}`);
+    return { host: bare(parts[0]).toLowerCase(), port: port(parts[1]), toHost: bare(parts[2]), toPort: undefined };
+  }
+  if (parts.length !== 4) throw new UsageError(`--connect-to takes host1:port1:host2:port2, got ${JSON.stringify(text)}`);
+  return { host: bare(parts[0]).toLowerCase(), port: port(parts[1]), toHost: bare(parts[2]), toPort: port(parts[3]) };
+}
+
 /** The URL to fetch; a missing scheme means http, as in curl. Only http and https. */
 export function parseTargetURL(text: string): URL {
-  const withScheme = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//.test(text) ? text : `http://${text}`;
-  let url: URL;
-  try {
-    url = new URL(withScheme);
-  } catch {
-    throw new UsageError(`invalid URL ${JSON.stringify(text)}`);
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") throw new UsageError(`unsupported URL scheme ${url.protocol.slice(0, -1)} (use http or https)`);
-  if (url.hostname === "") throw new UsageError(`URL ${JSON.stringify(text)} has no host`);
-  return url;
+  return parseHTTPURL(text, "URL");
 }
 
 /** The proxy URL: http or https, with optional user:password. */
 export function parseProxyURL(text: string): URL {
+  return parseHTTPURL(text, "proxy URL");
+}
+
+function parseHTTPURL(text: string, what: "URL" | "proxy URL"): URL {
   const withScheme = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//.test(text) ? text : `http://${text}`;
   let url: URL;
   try {
     url = new URL(withScheme);
   } catch {
-    throw new UsageError(`invalid proxy URL ${JSON.stringify(text)}`);
+    throw new UsageError(`invalid ${what} ${JSON.stringify(text)}`);
   }
-  if (url.protocol !== "http:" && url.protocol !== "https:") throw new UsageError(`unsupported proxy scheme ${url.protocol.slice(0, -1)} (use http or https)`);
-  if (url.hostname === "") throw new UsageError(`proxy URL ${JSON.stringify(text)} has no host`);
+  const kind = what === "URL" ? "URL scheme" : "proxy scheme";
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw new UsageError(`unsupported ${kind} ${url.protocol.slice(0, -1)} (use http or https)`);
+  if (url.hostname === "") throw new UsageError(`${what} ${JSON.stringify(text)} has no host`);
   return url;
 }
 
-/** The text of `--help`. */
-export const HELP = `Usage: mint-http [options] URL
-
-Makes one HTTP/1.1 or HTTP/2 request and writes the response body to stdout.
-Redirects are not followed: a 3xx response is printed as it is.
-
-Options:
-  -X, --request METHOD     request method (default GET, or POST with a body)
-  -H, --header 'N: V'      add a request header (repeatable); 'N:' removes a default one
-  -d, --data DATA          send DATA as the body (several -d are joined with '&')
-      --data-binary @FILE  stream FILE as the body (also -d @FILE); DATA without @ is sent as is
-  -i, --include            print the status line and headers before the body
-  -v, --verbose            print connection, TLS, headers and timings to stderr
-      --http1.1            use HTTP/1.1 only
-      --http2              use HTTP/2 only (over http: prior knowledge, h2c)
-  -x, --proxy URL          go through an HTTP proxy (http://[user:password@]host:port);
-                           https URLs are tunnelled with CONNECT
-      --cacert FILE        trust the CA certificates in the PEM FILE
-  -k, --insecure           do not verify the server certificate
-  -o, --output FILE        write the body to FILE (progress on stderr when it is a terminal)
-  -m, --max-time SECONDS   give up after this long
-  -h, --help               show this help
-  -V, --version            show the version
-
-Exit status: 0 when a response was received (whatever its status), 2 for a bad command
-line, 6 host not found, 7 connection refused, 28 timeout, 35 TLS failure, 60 certificate
-not trusted, 1 for other failures; the reason is printed on stderr.
-`;

@@ -1,14 +1,22 @@
 #!/usr/bin/env node
-// The mint-http command: `mint-http [options] URL` writes the response body to stdout.
+// The mint-http command: `mint-http [options] URL...` writes each response body to stdout;
+// `mint-http load URL` runs a load test (load.ts).
 //
-// Parses the command line, runs one exchange (exchange.ts) and turns the outcome into an exit
-// status: 0 when a response arrived, whatever its status; otherwise the error's message on
-// stderr and a curl-like exit code (see HELP in args.ts).
+// Parses the command line, runs the transfers (transfer.ts) one after the other, or all at
+// once with -Z, through shared pools, and turns the outcome into curl's exit status: 0 when
+// every response arrived (whatever its status, unless -f), otherwise the last failure's
+// status, with its message on stderr (not with -s, unless -S).
 
 import { HTTPError, TransportError } from "../index.js";
-import { HELP, parseArgs, UsageError } from "./args.js";
-import { fetchOnce } from "./exchange.js";
+import { HELP, parseArgs, UsageError, type CliOptions } from "./args.js";
+import { ConnectionTracker } from "./connections.js";
+import { loadCommand } from "./load.js";
+import { Sink, type CliIO } from "./output.js";
+import { PoolSet } from "./pools.js";
+import { transfer, TransferFailure } from "./transfer.js";
+import { VerboseLog } from "./verbose.js";
 import { packageVersion } from "./version.js";
+import { emptyInfo, writeOut } from "./write-out.js";
 
 // TLS alerts that mean "the certificate is not acceptable" rather than "TLS failed".
 const CERTIFICATE_ALERTS = new Set(["unknown_ca", "certificate_expired", "hostname_check_failed", "bad_certificate", "certificate_unknown"]);
@@ -16,9 +24,13 @@ const CERTIFICATE_ALERTS = new Set(["unknown_ca", "certificate_expired", "hostna
 /** The exit status for an error, after curl's codes. */
 function exitCodeFor(err: unknown): number {
   if (err instanceof UsageError) return 2;
+  if (err instanceof TransferFailure) return err.exitCode;
   if (err instanceof TransportError) {
     switch (err.reason) {
       case "timeout":
+      case "headers_timeout":
+      case "body_timeout":
+      case "queue_timeout":
         return 28;
       case "enotfound":
       case "eai_again":
@@ -27,6 +39,9 @@ function exitCodeFor(err: unknown): number {
         return 7;
       case "tls_alert":
         return CERTIFICATE_ALERTS.has(String(err.details?.alert)) ? 60 : 35;
+      case "closed":
+      case "econnreset":
+        return 56;
       default:
         return 1;
     }
@@ -38,13 +53,46 @@ function exitCodeFor(err: unknown): number {
 function describeError(err: unknown): string {
   if (err instanceof TransportError || err instanceof HTTPError) return `mint-http: ${err.message} (${err.reason})`;
   if (err instanceof UsageError) return `mint-http: ${err.message}\nTry 'mint-http --help' for more information.`;
+  if (err instanceof TransferFailure) return `mint-http: (${err.exitCode}) ${err.message}`;
   if (err instanceof Error) return `mint-http: ${err.message}`;
   return `mint-http: ${String(err)}`;
 }
 
+/** Run every URL of the command line; resolves with the exit status. */
+async function fetchAll(options: CliOptions, io: CliIO): Promise<number> {
+  const tracker = new ConnectionTracker();
+  const pools = new PoolSet(options);
+  const verbose = options.verbose ? new VerboseLog(io.stderr) : undefined;
+  const ctx = { options, pools, tracker, verbose };
+  let status = 0;
+  const one = async (url: URL, index: number): Promise<void> => {
+    const output = options.outputs[index];
+    const sink = new Sink(output, io, output !== undefined && io.stderr.isTTY === true && !options.silent);
+    const info = emptyInfo(url);
+    try {
+      await transfer(ctx, url, sink, info);
+    } catch (err) {
+      sink.abort();
+      if (!options.silent || options.showError) io.stderr.write(`${describeError(err)}\n`);
+      status = exitCodeFor(err);
+    }
+    if (options.writeOut !== undefined) io.stdout.write(writeOut(options.writeOut, info));
+  };
+  try {
+    if (options.parallel) await Promise.all(options.urls.map(one));
+    else for (const [i, url] of options.urls.entries()) await one(url, i);
+  } finally {
+    tracker.stop();
+    await pools.close();
+  }
+  return status;
+}
+
 async function main(argv: string[]): Promise<number> {
+  const io: CliIO = { stdout: process.stdout, stderr: process.stderr };
   let command;
   try {
+    if (argv[0] === "load") return await loadCommand(argv.slice(1), io);
     command = parseArgs(argv);
   } catch (err) {
     process.stderr.write(`${describeError(err)}\n`);
@@ -69,16 +117,12 @@ async function main(argv: string[]): Promise<number> {
   if (options.maxTime !== undefined) {
     const seconds = options.maxTime;
     timer = setTimeout(() => {
-      process.stderr.write(`mint-http: operation timed out after ${seconds} seconds (--max-time)\n`);
+      if (!options.silent || options.showError) process.stderr.write(`mint-http: operation timed out after ${seconds} seconds (--max-time)\n`);
       process.exit(28);
     }, Math.ceil(seconds * 1000));
   }
   try {
-    await fetchOnce(options, { stdout: process.stdout, stderr: process.stderr });
-    return 0;
-  } catch (err) {
-    process.stderr.write(`${describeError(err)}\n`);
-    return exitCodeFor(err);
+    return await fetchAll(options, io);
   } finally {
     if (timer !== undefined) clearTimeout(timer);
   }

@@ -1,13 +1,10 @@
 // What `-v` prints on stderr, curl style: "*" lines about the connection, ">" lines for the
 // request, "<" lines for the response, and the timings at the end.
 //
-// The timings come from the outside of the library: `net.client.socket` (a Node diagnostics
-// channel) hands over the TCP socket as it is created, so its "lookup" and "connect" events
-// give the DNS and TCP times; the TLS time is when `connect` resolves (handshake and ALPN
-// done); first byte and total are measured around `recv`.
+// The timings are measured by the caller (connections.ts and transfer.ts); this file only
+// formats them. Each connection is numbered (#0, #1, ...) so that the reader can see which
+// one each request used.
 
-import diagnosticsChannel from "node:diagnostics_channel";
-import type { Socket } from "node:net";
 import type { PeerCertificate, TLSSocket } from "node:tls";
 import type { Connection, Headers } from "../index.js";
 
@@ -18,36 +15,6 @@ export interface Timings {
   tls?: number;
   firstByte?: number;
   total?: number;
-}
-
-/** Records DNS and TCP connect times of the next socket Node creates. */
-export class TimingRecorder {
-  readonly timings: Timings = {};
-  readonly #start: number;
-  #taken = false;
-  readonly #onSocket = (message: unknown): void => {
-    if (this.#taken) return;
-    const socket = (message as { socket?: Socket }).socket;
-    if (socket === undefined) return;
-    this.#taken = true;
-    socket.once("lookup", () => (this.timings.lookup ??= this.elapsed()));
-    socket.once("connect", () => (this.timings.connect ??= this.elapsed()));
-  };
-
-  constructor(start: number) {
-    this.#start = start;
-    diagnosticsChannel.subscribe("net.client.socket", this.#onSocket);
-  }
-
-  /** Milliseconds since the start. */
-  elapsed(): number {
-    return performance.now() - this.#start;
-  }
-
-  /** Stop listening for sockets. */
-  stop(): void {
-    diagnosticsChannel.unsubscribe("net.client.socket", this.#onSocket);
-  }
 }
 
 /** Writes `-v` lines to a stream. */
@@ -63,11 +30,11 @@ export class VerboseLog {
   }
 
   /** The connection: address, protocol and, over TLS, version, cipher and certificate. */
-  connection(conn: Connection, target: string, viaProxy: string | undefined): void {
+  connection(conn: Connection, target: string, viaProxy: string | undefined, id: number): void {
     const socket = conn.getSocket();
     const address = socket.remoteAddress !== undefined ? `${socket.remoteAddress} port ${socket.remotePort}` : "unknown address";
-    if (viaProxy !== undefined) this.info(`Connected to ${target} through proxy ${viaProxy} (${address})`);
-    else this.info(`Connected to ${target} (${address})`);
+    if (viaProxy !== undefined) this.info(`Connected to ${target} through proxy ${viaProxy} (${address}) (#${id})`);
+    else this.info(`Connected to ${target} (${address}) (#${id})`);
     const tls = socket as Partial<TLSSocket>;
     if (typeof tls.getProtocol === "function" && tls.encrypted === true) {
       const tlsSocket = socket as TLSSocket;

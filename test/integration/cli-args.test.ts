@@ -55,7 +55,9 @@ test("usage errors name the problem", () => {
   assert.throws(() => parseArgs(["-H", "nocolon", "http://h/"]), /not in the form/);
   assert.throws(() => parseArgs(["--max-time", "-1", "http://h/"]), /positive number/);
   assert.throws(() => parseArgs(["ftp://h/"]), /unsupported URL scheme ftp/);
-  assert.throws(() => parseArgs(["http://a/", "http://b/"]), /one URL at a time/);
+  assert.throws(() => parseArgs(["--fail", "--fail-with-body", "http://h/"]), /cannot be used together/);
+  assert.throws(() => parseArgs(["--resolve", "h:80", "http://h/"]), /--resolve takes host:port:address/);
+  assert.throws(() => parseArgs(["--max-redirs", "x", "http://h/"]), /--max-redirs takes an integer/);
   assert.throws(() => parseArgs(["-X", "GE T", "http://h/"]), /invalid method/);
 });
 

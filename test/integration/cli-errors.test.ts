@@ -83,14 +83,16 @@ test("bad command lines exit 2; a missing body file exits 1 before connecting", 
   assert.match(missing.stderr, /cannot read the body file \/nonexistent\/file\.bin/);
 });
 
-test("--help lists the options and says redirects are not followed; --version prints it", async () => {
+test("--help lists the options in groups; --version prints it", async () => {
   const help = await runCLI(["--help"]);
   assert.equal(help.code, 0);
   const text = help.stdout.toString();
-  for (const opt of ["-X", "-H", "-d", "--data-binary", "-i", "-v", "--http1.1", "--http2", "--proxy", "--cacert", "-k", "-o", "--max-time"]) {
+  for (const opt of ["-X", "-H", "-d", "--data-binary", "-i", "-v", "--http1.1", "--http2", "--proxy", "--cacert", "-k", "-o", "--max-time",
+    "-L", "--max-redirs", "--post301", "--compressed", "-I", "-s", "-S", "-f", "--fail-with-body", "-w", "-u", "-A", "-e", "--json",
+    "--resolve", "--connect-to", "--http2-prior-knowledge", "--retry", "-Z", "%{http_code}", "%{num_connects}"]) {
     assert.ok(text.includes(opt), `help mentions ${opt}`);
   }
-  assert.match(text, /Redirects are not followed/);
+  for (const group of ["Request:", "Redirects and retries:", "Connection:", "Output:"]) assert.ok(text.includes(group), `help has the group ${group}`);
   const version = await runCLI(["--version"]);
   assert.match(version.stdout.toString(), /^mint-http \d+\.\d+\.\d+/);
 });

@@ -2,6 +2,7 @@
 // local servers (HTTPS speaking HTTP/2 and HTTP/1.1, plain HTTP, a proxy) on 127.0.0.1.
 
 import { spawn } from "node:child_process";
+import { rmSync } from "node:fs";
 import * as http from "node:http";
 import * as http2 from "node:http2";
 import * as net from "node:net";
@@ -20,8 +21,32 @@ export interface RunResult {
   ms: number;
 }
 
-/** Run `node --import tsx src/cli/main.ts ...args`; kills it after `timeoutMs`. */
-export function runCLI(args: string[], timeoutMs = 20_000): Promise<RunResult> {
+/**
+ * The command as one bundled file, built once per test process with esbuild (which tsx
+ * brings), so that each run starts without a TypeScript loader. It sits two folders below
+ * the root, as dist/cli/main.js does, so that it finds package.json the same way.
+ * Undefined when esbuild cannot be loaded: the runs then go through tsx.
+ */
+let bundled: string | undefined | null = null;
+async function bundle(): Promise<string | undefined> {
+  if (bundled !== null) return bundled;
+  try {
+    const esbuild = (await import("esbuild")) as { build(o: Record<string, unknown>): Promise<unknown> };
+    const dir = join(ROOT, "build", `cli-test-${process.pid}`);
+    const file = join(dir, "main.mjs");
+    await esbuild.build({ entryPoints: [join(ROOT, "src/cli/main.ts")], bundle: true, platform: "node", format: "esm", outfile: file, logLevel: "error" });
+    process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+    bundled = file;
+  } catch {
+    bundled = undefined;
+  }
+  return bundled;
+}
+
+/** Run the mint-http command with `args`; kills it after `timeoutMs`. */
+export async function runCLI(args: string[], timeoutMs = 20_000): Promise<RunResult> {
+  const file = await bundle();
+  if (file !== undefined) return runNode([file, ...args], timeoutMs);
   return runNode(["--import", "tsx", join(ROOT, "src/cli/main.ts"), ...args], timeoutMs);
 }
 
@@ -143,4 +168,15 @@ export function readBody(req: NodeJS.ReadableStream): Promise<Buffer> {
     req.on("end", () => resolve(Buffer.concat(chunks)));
     req.on("error", reject);
   });
+}
+
+/** HTTP/2 over cleartext (h2c, prior knowledge) on 127.0.0.1; counts the sessions it accepted. */
+export async function startH2C(handler: Handler, maxConcurrentStreams = 100): Promise<TestServer & { sessions(): number }> {
+  const server = http2.createServer({ settings: { maxConcurrentStreams } }, handler);
+  let sessions = 0;
+  server.on("session", () => sessions++);
+  server.on("sessionError", () => {});
+  const close = closer(server);
+  const port = await listen(server);
+  return { port, url: (path = "/") => `http://127.0.0.1:${port}${path}`, close, sessions: () => sessions };
 }
