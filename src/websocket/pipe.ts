@@ -122,6 +122,8 @@ export class StreamPipe implements Pipe {
   /** We sent END_STREAM or RST_STREAM: nothing more is written. */
   #localDone = false;
   #listening = true;
+  #destroyed = false;
+  #linger: NodeJS.Timeout | undefined;
   readonly #onParts = (parts: ResponsePart[]): void => this.#parts(parts);
   readonly #onWindow = (): void => this.#pump();
   readonly #onClosed = (err?: MintError): void => {
@@ -170,6 +172,7 @@ export class StreamPipe implements Pipe {
   }
 
   #push(item: Uint8Array | "end" | MintError): void {
+    if (this.#destroyed) return;
     if (this.#h === null || this.#paused || this.#early.length > 0) this.#early.push(item);
     else this.#hand(item);
   }
@@ -182,6 +185,7 @@ export class StreamPipe implements Pipe {
   }
 
   #unlisten(): void {
+    if (this.#linger !== undefined) clearTimeout(this.#linger);
     if (!this.#listening) return;
     this.#listening = false;
     this.#conn.off("parts", this.#onParts);
@@ -231,13 +235,33 @@ export class StreamPipe implements Pipe {
     this.#pump();
   }
 
-  /** Stops everything: a stream not closed both ways is reset (RST_STREAM CANCEL, RFC 9113 §8.4); the frames queued before it still go first. */
+  /**
+   * Stops everything: a stream whose END_STREAM we have not sent is reset (RST_STREAM
+   * CANCEL, RFC 9113 §8.4; the frames queued before it still go first). When we have sent
+   * END_STREAM, the server's END_STREAM is awaited for LINGER_MS at most, then the stream is
+   * reset, so a server that never ends it does not hold it open. No handler is called after this.
+   */
   destroy(): void {
-    const remoteDone = this.#remoteDone;
+    if (this.#destroyed) return;
+    this.#destroyed = true;
+    this.#h = null;
+    this.#early = [];
+    if (this.#localDone && this.#remoteDone) {
+      this.#unlisten();
+      return;
+    }
+    if (this.#localDone && this.#listening) {
+      this.#linger = setTimeout(() => this.#cancel(), LINGER_MS);
+      this.#linger.unref?.();
+      return;
+    }
+    this.#cancel();
+  }
+
+  #cancel(): void {
     this.#remoteDone = true;
-    this.#unlisten();
-    if (this.#localDone && remoteDone) return;
     this.#localDone = true;
+    this.#unlisten();
     try {
       if (this.#conn.isOpen("write")) this.#conn.cancelRequest(this.#ref);
     } catch {
