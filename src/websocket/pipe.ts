@@ -7,6 +7,12 @@
 // pipe writes with `streamRequestBody`, never more than the stream's HTTP/2 send window
 // (the rest waits for the connection's "window" event), ends with EOF (END_STREAM) and
 // destroys with `cancelRequest` (RST_STREAM), so the connection itself stays open.
+// Back-pressure on the stream pipe: received DATA that the WebSocket has not taken yet
+// (a passive WebSocket between `recv` calls, an active one while a message is inflated) is
+// kept here; past HOLD_AT bytes the stream's receive window is held (`holdReceiveWindow`),
+// so the server stops once its window is used up, and it is released once the WebSocket has
+// taken the kept data back below HOLD_AT. Memory per stream stays below HOLD_AT plus the
+// stream's receive window (`clientSettings.initialWindowSize`).
 
 import type { Socket } from "node:net";
 import type { Connection } from "../connection/connection.js";
@@ -108,6 +114,9 @@ export class SocketPipe implements Pipe {
   }
 }
 
+/** Received bytes kept for the WebSocket beyond which the stream's receive window is held. */
+export const HOLD_AT = 256 * 1024;
+
 /** A pipe over one HTTP/2 stream; the connection keeps serving other requests. */
 export class StreamPipe implements Pipe {
   readonly #conn: Connection;
@@ -115,6 +124,10 @@ export class StreamPipe implements Pipe {
   #h: PipeHandlers | null = null;
   #early: Array<Uint8Array | "end" | MintError> = [];
   #paused = false;
+  /** Bytes of the data chunks in #early. */
+  #earlyBytes = 0;
+  /** Whether the stream's receive window is held (see HOLD_AT). */
+  #held = false;
   #queue: Uint8Array[] = [];
   #endQueued = false;
   /** The server ended its side (END_STREAM), reset the stream, or the connection ended. */
@@ -147,7 +160,22 @@ export class StreamPipe implements Pipe {
 
   #deliverEarly(): void {
     while (this.#h !== null && !this.#paused && this.#early.length > 0) {
-      this.#hand(this.#early.shift()!);
+      const item = this.#early.shift()!;
+      if (item instanceof Uint8Array) this.#earlyBytes -= item.length;
+      this.#hand(item);
+    }
+    this.#updateHold();
+  }
+
+  /** RFC 9113 §5.2: flow control is how a receiver limits what a sender may send on a stream. */
+  #updateHold(): void {
+    const hold = this.#earlyBytes >= HOLD_AT;
+    if (hold === this.#held || this.#remoteDone) return;
+    this.#held = hold;
+    try {
+      this.#conn.holdReceiveWindow(this.#ref, hold);
+    } catch {
+      // The connection is gone: its "closed" event ends this pipe.
     }
   }
 
@@ -173,8 +201,13 @@ export class StreamPipe implements Pipe {
 
   #push(item: Uint8Array | "end" | MintError): void {
     if (this.#destroyed) return;
-    if (this.#h === null || this.#paused || this.#early.length > 0) this.#early.push(item);
-    else this.#hand(item);
+    if (this.#h === null || this.#paused || this.#early.length > 0) {
+      this.#early.push(item);
+      if (item instanceof Uint8Array) {
+        this.#earlyBytes += item.length;
+        this.#updateHold();
+      }
+    } else this.#hand(item);
   }
 
   #finish(item: "end" | MintError): void {
@@ -246,6 +279,7 @@ export class StreamPipe implements Pipe {
     this.#destroyed = true;
     this.#h = null;
     this.#early = [];
+    this.#earlyBytes = 0;
     if (this.#localDone && this.#remoteDone) {
       this.#unlisten();
       return;
