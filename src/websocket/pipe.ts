@@ -34,6 +34,8 @@ export interface Pipe {
   destroy(): void;
   pause(): void;
   resume(): void;
+  /** Bytes given to `write` and not yet written to the socket or the HTTP/2 stream. */
+  readonly bufferedAmount: number;
 }
 
 /** How long a socket whose write side we ended waits for the peer's FIN before it is destroyed. */
@@ -109,6 +111,11 @@ export class SocketPipe implements Pipe {
     this.#socket.pause();
   }
 
+  /** The socket's write buffer (bytes Node has not yet handed to the operating system). */
+  get bufferedAmount(): number {
+    return this.#socket.destroyed ? 0 : this.#socket.writableLength;
+  }
+
   resume(): void {
     if (!this.#socket.destroyed) this.#socket.resume();
   }
@@ -129,6 +136,8 @@ export class StreamPipe implements Pipe {
   /** Whether the stream's receive window is held (see HOLD_AT). */
   #held = false;
   #queue: Uint8Array[] = [];
+  /** Bytes in #queue. */
+  #queuedBytes = 0;
   #endQueued = false;
   /** The server ended its side (END_STREAM), reset the stream, or the connection ended. */
   #remoteDone = false;
@@ -228,7 +237,10 @@ export class StreamPipe implements Pipe {
 
   write(chunks: Uint8Array[]): void {
     if (this.#localDone || this.#endQueued) return;
-    this.#queue.push(...chunks);
+    for (const c of chunks) {
+      this.#queue.push(c);
+      this.#queuedBytes += c.length;
+    }
     this.#pump();
   }
 
@@ -242,9 +254,11 @@ export class StreamPipe implements Pipe {
         const head = this.#queue[0]!;
         if (head.length <= window) {
           this.#queue.shift();
+          this.#queuedBytes -= head.length;
           this.#conn.streamRequestBody(this.#ref, head);
         } else {
           this.#queue[0] = head.subarray(window);
+          this.#queuedBytes -= window;
           this.#conn.streamRequestBody(this.#ref, head.subarray(0, window));
         }
       }
@@ -305,6 +319,11 @@ export class StreamPipe implements Pipe {
 
   pause(): void {
     this.#paused = true;
+  }
+
+  /** Frame bytes waiting for the stream's send window (RFC 9113 §6.9); 0 once the stream is reset. */
+  get bufferedAmount(): number {
+    return this.#localDone ? 0 : this.#queuedBytes;
   }
 
   resume(): void {

@@ -69,6 +69,8 @@ export class WebSocket extends EventEmitter {
   #endedOurSide = false;
   #sendTail: Promise<void> | null = null;
   #sendPending = 0;
+  /** Bytes of data messages given to send() that wait in the compression chain. */
+  #chainBytes = 0;
   #inflating = false;
 
   constructor(init: WebSocketInit) {
@@ -99,6 +101,18 @@ export class WebSocket extends EventEmitter {
   }
 
   /**
+   * Bytes accepted by `send`, `ping` and `close` that are not yet written to the socket (HTTP/1.1)
+   * or to the HTTP/2 stream: messages waiting to be compressed (counted uncompressed), frames
+   * waiting for the stream's send window, and the socket's write buffer. `send` never drops
+   * or refuses data for being buffered: callers that produce faster than the network takes
+   * should wait while this is high (for example, poll it before sending more). 0 once closed.
+   */
+  get bufferedAmount(): number {
+    if (this.#closeInfo !== null) return 0;
+    return this.#chainBytes + this.#pipe.bufferedAmount;
+  }
+
+  /**
    * Sends a text (string) or binary (bytes) message.
    * Errors: HTTPError `closed` once the closing handshake started; TypeError for other types.
    */
@@ -119,9 +133,14 @@ export class WebSocket extends EventEmitter {
       this.#flush();
       return;
     }
+    this.#chainBytes += bytes.length;
     this.#chain(async () => {
-      const e = await encoded;
-      if (this.#codec.canSend) this.#codec.sendMessage(opcode, e.data, e.rsv);
+      try {
+        const e = await encoded;
+        if (this.#codec.canSend) this.#codec.sendMessage(opcode, e.data, e.rsv);
+      } finally {
+        this.#chainBytes -= bytes.length;
+      }
     });
   }
 
