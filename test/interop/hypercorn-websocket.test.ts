@@ -80,7 +80,8 @@ describe("hypercorn: WebSocket over HTTP/2 (RFC 8441)", { skip: missing }, () =>
     const ws = await upgrade(conn, "/ws/h2c", { protocols: ["chat.v0", "chat.v1"] });
     assert.equal(ws.httpVersion, "http2");
     assert.equal(ws.protocol, "chat.v1");
-    assert.match(ws.extensions, /^permessage-deflate(;|$)/);
+    // hypercorn (wsproto) answers a bare offer with client_max_window_bits=15.
+    assert.equal(ws.extensions, "permessage-deflate; client_max_window_bits=15");
     ws.send("before the request");
     const pending = nextMessage(ws);
     assert.equal(await get(conn, "/plain"), "hello from /plain over HTTP/2");
@@ -104,6 +105,20 @@ describe("hypercorn: WebSocket over HTTP/2 (RFC 8441)", { skip: missing }, () =>
     assert.equal(raw.protocol, "");
     await echoes(raw, "/ws/raw");
     assert.deepEqual(await raw.close(3002, "custom"), { code: 3002, reason: "custom", wasClean: true });
+  });
+
+  test("permessage-deflate parameters: no context takeover and small windows, as offered", async () => {
+    const perMessageDeflate = { clientNoContextTakeover: true, serverNoContextTakeover: true, clientMaxWindowBits: 10, serverMaxWindowBits: 11 };
+    const ws = await connectWebSocket(`ws://127.0.0.1:${plain}/ws/params`, { http2: "require", perMessageDeflate });
+    assert.equal(ws.httpVersion, "http2");
+    assert.equal(ws.extensions, "permessage-deflate; client_no_context_takeover; server_no_context_takeover; client_max_window_bits=10; server_max_window_bits=11");
+    for (let i = 0; i < 4; i++) {
+      // Repeats farther apart than 1 KiB: a compressor using a larger window than agreed would break the server's inflater.
+      const text = Array.from({ length: 3000 }, (_, j) => `${j % 97}:${"abcdefghij".repeat(1 + (j % 13))}`).join("|") + i;
+      ws.send(text);
+      assert.equal(await nextMessage(ws), text);
+    }
+    assert.equal((await ws.close(1000)).wasClean, true);
   });
 
   test("a request on the TLS connection while the WebSocket is open", async () => {
