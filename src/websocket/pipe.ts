@@ -7,6 +7,12 @@
 // pipe writes with `streamRequestBody`, never more than the stream's HTTP/2 send window
 // (the rest waits for the connection's "window" event), ends with EOF (END_STREAM) and
 // destroys with `cancelRequest` (RST_STREAM), so the connection itself stays open.
+// Back-pressure on the stream pipe: received DATA that the WebSocket has not taken yet
+// (a passive WebSocket between `recv` calls, an active one while a message is inflated) is
+// kept here; past HOLD_AT bytes the stream's receive window is held (`holdReceiveWindow`),
+// so the server stops once its window is used up, and it is released once the WebSocket has
+// taken the kept data back below HOLD_AT. Memory per stream stays below HOLD_AT plus the
+// stream's receive window (`clientSettings.initialWindowSize`).
 
 import type { Socket } from "node:net";
 import type { Connection } from "../connection/connection.js";
@@ -28,6 +34,8 @@ export interface Pipe {
   destroy(): void;
   pause(): void;
   resume(): void;
+  /** Bytes given to `write` and not yet written to the socket or the HTTP/2 stream. */
+  readonly bufferedAmount: number;
 }
 
 /** How long a socket whose write side we ended waits for the peer's FIN before it is destroyed. */
@@ -103,10 +111,18 @@ export class SocketPipe implements Pipe {
     this.#socket.pause();
   }
 
+  /** The socket's write buffer (bytes Node has not yet handed to the operating system). */
+  get bufferedAmount(): number {
+    return this.#socket.destroyed ? 0 : this.#socket.writableLength;
+  }
+
   resume(): void {
     if (!this.#socket.destroyed) this.#socket.resume();
   }
 }
+
+/** Received bytes kept for the WebSocket beyond which the stream's receive window is held. */
+export const HOLD_AT = 256 * 1024;
 
 /** A pipe over one HTTP/2 stream; the connection keeps serving other requests. */
 export class StreamPipe implements Pipe {
@@ -115,13 +131,21 @@ export class StreamPipe implements Pipe {
   #h: PipeHandlers | null = null;
   #early: Array<Uint8Array | "end" | MintError> = [];
   #paused = false;
+  /** Bytes of the data chunks in #early. */
+  #earlyBytes = 0;
+  /** Whether the stream's receive window is held (see HOLD_AT). */
+  #held = false;
   #queue: Uint8Array[] = [];
+  /** Bytes in #queue. */
+  #queuedBytes = 0;
   #endQueued = false;
   /** The server ended its side (END_STREAM), reset the stream, or the connection ended. */
   #remoteDone = false;
   /** We sent END_STREAM or RST_STREAM: nothing more is written. */
   #localDone = false;
   #listening = true;
+  #destroyed = false;
+  #linger: NodeJS.Timeout | undefined;
   readonly #onParts = (parts: ResponsePart[]): void => this.#parts(parts);
   readonly #onWindow = (): void => this.#pump();
   readonly #onClosed = (err?: MintError): void => {
@@ -145,7 +169,22 @@ export class StreamPipe implements Pipe {
 
   #deliverEarly(): void {
     while (this.#h !== null && !this.#paused && this.#early.length > 0) {
-      this.#hand(this.#early.shift()!);
+      const item = this.#early.shift()!;
+      if (item instanceof Uint8Array) this.#earlyBytes -= item.length;
+      this.#hand(item);
+    }
+    this.#updateHold();
+  }
+
+  /** RFC 9113 §5.2: flow control is how a receiver limits what a sender may send on a stream. */
+  #updateHold(): void {
+    const hold = this.#earlyBytes >= HOLD_AT;
+    if (hold === this.#held || this.#remoteDone) return;
+    this.#held = hold;
+    try {
+      this.#conn.holdReceiveWindow(this.#ref, hold);
+    } catch {
+      // The connection is gone: its "closed" event ends this pipe.
     }
   }
 
@@ -170,8 +209,14 @@ export class StreamPipe implements Pipe {
   }
 
   #push(item: Uint8Array | "end" | MintError): void {
-    if (this.#h === null || this.#paused || this.#early.length > 0) this.#early.push(item);
-    else this.#hand(item);
+    if (this.#destroyed) return;
+    if (this.#h === null || this.#paused || this.#early.length > 0) {
+      this.#early.push(item);
+      if (item instanceof Uint8Array) {
+        this.#earlyBytes += item.length;
+        this.#updateHold();
+      }
+    } else this.#hand(item);
   }
 
   #finish(item: "end" | MintError): void {
@@ -182,6 +227,7 @@ export class StreamPipe implements Pipe {
   }
 
   #unlisten(): void {
+    if (this.#linger !== undefined) clearTimeout(this.#linger);
     if (!this.#listening) return;
     this.#listening = false;
     this.#conn.off("parts", this.#onParts);
@@ -191,7 +237,10 @@ export class StreamPipe implements Pipe {
 
   write(chunks: Uint8Array[]): void {
     if (this.#localDone || this.#endQueued) return;
-    this.#queue.push(...chunks);
+    for (const c of chunks) {
+      this.#queue.push(c);
+      this.#queuedBytes += c.length;
+    }
     this.#pump();
   }
 
@@ -205,9 +254,11 @@ export class StreamPipe implements Pipe {
         const head = this.#queue[0]!;
         if (head.length <= window) {
           this.#queue.shift();
+          this.#queuedBytes -= head.length;
           this.#conn.streamRequestBody(this.#ref, head);
         } else {
           this.#queue[0] = head.subarray(window);
+          this.#queuedBytes -= window;
           this.#conn.streamRequestBody(this.#ref, head.subarray(0, window));
         }
       }
@@ -231,13 +282,34 @@ export class StreamPipe implements Pipe {
     this.#pump();
   }
 
-  /** Stops everything: a stream not closed both ways is reset (RST_STREAM CANCEL, RFC 9113 §8.4); the frames queued before it still go first. */
+  /**
+   * Stops everything: a stream whose END_STREAM we have not sent is reset (RST_STREAM
+   * CANCEL, RFC 9113 §8.4; the frames queued before it still go first). When we have sent
+   * END_STREAM, the server's END_STREAM is awaited for LINGER_MS at most, then the stream is
+   * reset, so a server that never ends it does not hold it open. No handler is called after this.
+   */
   destroy(): void {
-    const remoteDone = this.#remoteDone;
+    if (this.#destroyed) return;
+    this.#destroyed = true;
+    this.#h = null;
+    this.#early = [];
+    this.#earlyBytes = 0;
+    if (this.#localDone && this.#remoteDone) {
+      this.#unlisten();
+      return;
+    }
+    if (this.#localDone && this.#listening) {
+      this.#linger = setTimeout(() => this.#cancel(), LINGER_MS);
+      this.#linger.unref?.();
+      return;
+    }
+    this.#cancel();
+  }
+
+  #cancel(): void {
     this.#remoteDone = true;
-    this.#unlisten();
-    if (this.#localDone && remoteDone) return;
     this.#localDone = true;
+    this.#unlisten();
     try {
       if (this.#conn.isOpen("write")) this.#conn.cancelRequest(this.#ref);
     } catch {
@@ -247,6 +319,11 @@ export class StreamPipe implements Pipe {
 
   pause(): void {
     this.#paused = true;
+  }
+
+  /** Frame bytes waiting for the stream's send window (RFC 9113 §6.9); 0 once the stream is reset. */
+  get bufferedAmount(): number {
+    return this.#localDone ? 0 : this.#queuedBytes;
   }
 
   resume(): void {

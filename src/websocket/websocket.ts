@@ -9,7 +9,8 @@
 // Closing (RFC 6455 §7): `close()` sends our close frame and arms the close timer; after
 // the closing handshake a client waits for the server to end the transport (§7.1.1); when
 // the codec failed the connection (1002/1007/1009) we end it ourselves and report the
-// close at once. The timer gives up on a silent peer (1006 unless the handshake completed). The "close" event is
+// close at once. Over HTTP/2 the close is reported as soon as the closing handshake is
+// done (see #after). The timer gives up on a silent peer (1006 unless the handshake completed). The "close" event is
 // emitted once; no "error" event is ever emitted.
 // With permessage-deflate, sends are compressed asynchronously: a chain keeps messages,
 // pings and the close frame in the order they were asked for.
@@ -68,6 +69,8 @@ export class WebSocket extends EventEmitter {
   #endedOurSide = false;
   #sendTail: Promise<void> | null = null;
   #sendPending = 0;
+  /** Bytes of data messages given to send() that wait in the compression chain. */
+  #chainBytes = 0;
   #inflating = false;
 
   constructor(init: WebSocketInit) {
@@ -98,6 +101,18 @@ export class WebSocket extends EventEmitter {
   }
 
   /**
+   * Bytes accepted by `send`, `ping` and `close` that are not yet written to the socket (HTTP/1.1)
+   * or to the HTTP/2 stream: messages waiting to be compressed (counted uncompressed), frames
+   * waiting for the stream's send window, and the socket's write buffer. `send` never drops
+   * or refuses data for being buffered: callers that produce faster than the network takes
+   * should wait while this is high (for example, poll it before sending more). 0 once closed.
+   */
+  get bufferedAmount(): number {
+    if (this.#closeInfo !== null) return 0;
+    return this.#chainBytes + this.#pipe.bufferedAmount;
+  }
+
+  /**
    * Sends a text (string) or binary (bytes) message.
    * Errors: HTTPError `closed` once the closing handshake started; TypeError for other types.
    */
@@ -118,9 +133,14 @@ export class WebSocket extends EventEmitter {
       this.#flush();
       return;
     }
+    this.#chainBytes += bytes.length;
     this.#chain(async () => {
-      const e = await encoded;
-      if (this.#codec.canSend) this.#codec.sendMessage(opcode, e.data, e.rsv);
+      try {
+        const e = await encoded;
+        if (this.#codec.canSend) this.#codec.sendMessage(opcode, e.data, e.rsv);
+      } finally {
+        this.#chainBytes -= bytes.length;
+      }
     });
   }
 
@@ -251,6 +271,17 @@ export class WebSocket extends EventEmitter {
       this.#endedOurSide = true;
       this.#pipe.end();
       for (const e of this.#codec.timeout()) {
+        if (e.type === "close") this.#onClose(e);
+        this.#queue.push(e);
+      }
+    }
+    if (this.httpVersion === "http2" && this.#codec.state === "closed-wait" && this.#closeInfo === null) {
+      // RFC 8441 §5: the stream's END_STREAM stands for TCP's FIN. With the closing handshake
+      // done there is no TIME_WAIT to leave to the server (RFC 6455 §7.1.1 lets the client
+      // close after sending and receiving a close): end our side now and report the close.
+      // The pipe waits a moment for the server's END_STREAM, then resets the stream (some
+      // servers never end it, which would hold the stream and the close open until the timer).
+      for (const e of this.#codec.receiveEof()) {
         if (e.type === "close") this.#onClose(e);
         this.#queue.push(e);
       }

@@ -121,3 +121,19 @@ export async function waitForPorts(name: string, ports: number[], child: Child, 
     }
   }
 }
+
+/**
+ * A Python 3 that can import every module in `modules` (Debian's /usr/bin/python3 first, as
+ * the Debian python3-* packages install there; then python3 on PATH). Missing: as `interopBinary`.
+ */
+export function interopPython(modules: string[], installHint: string): { bin: string | undefined; missing: string | undefined } {
+  const candidates = ["/usr/bin/python3", findBinary("python3")].filter((p): p is string => p !== undefined && existsSync(p));
+  const bin = candidates.find((p) => spawnSync(p, ["-c", `import ${modules.join(", ")}`], { stdio: "ignore" }).status === 0);
+  const missing = bin === undefined ? `no python3 with ${modules.join(", ")} is installed (${installHint})` : undefined;
+  if (missing !== undefined && process.env.CI) {
+    test(`python3 with ${modules.join(", ")} is installed`, () => {
+      assert.fail(`${missing}; .ci/run installs it with apt-get`);
+    });
+  }
+  return { bin, missing };
+}
