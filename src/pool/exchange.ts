@@ -7,7 +7,7 @@
 // queued, the headers deadline once sent, the body deadline (moved on each chunk, and
 // suspended while the reader is behind) while the body streams.
 
-import { HTTPError, MintError, STREAM, type Body, type Connection, type Headers, type Protocol, type RequestRef, type ResponsePart } from "../index.js";
+import { HTTPError, MintError, STREAM, type Body, type Headers, type Protocol, type RequestRef, type ResponsePart } from "../index.js";
 import type { BodySource } from "./body-source.js";
 import { abortedError, poolError } from "./errors.js";
 import type { Waiting } from "./queue.js";
@@ -49,14 +49,6 @@ export class PoolResponse {
   get trailers(): Promise<Headers> {
     return this.body.trailers();
   }
-}
-
-type HoldFn = (ref: string, hold: boolean) => void;
-
-/** HTTP/2 back-pressure: hold back one stream's WINDOW_UPDATEs, when the connection offers it. */
-function holdReceiveWindow(conn: Connection, ref: RequestRef, hold: boolean): void {
-  const fn = (conn as unknown as { holdReceiveWindow?: HoldFn }).holdReceiveWindow;
-  if (typeof fn === "function") fn.call(conn, ref, hold);
 }
 
 const enum Phase { Waiting, Sent, Body, Done }
@@ -326,7 +318,7 @@ export class Exchange implements Waiting, BodyOwner {
     if (slot === undefined || this.#paused) return;
     this.#paused = true;
     this.deadline = Infinity;
-    if (slot.http2) holdReceiveWindow(slot.conn, this.ref!, true);
+    if (slot.http2) slot.conn.holdReceiveWindow(this.ref!, true);
     else slot.pauseReading();
   }
 
@@ -337,7 +329,7 @@ export class Exchange implements Waiting, BodyOwner {
     const now = Date.now();
     this.deadline = now + this.bodyTimeout;
     this.#host.wakeIn(now, this.bodyTimeout);
-    if (slot.http2) holdReceiveWindow(slot.conn, this.ref!, false);
+    if (slot.http2) slot.conn.holdReceiveWindow(this.ref!, false);
     else slot.resumeReading();
   }
 

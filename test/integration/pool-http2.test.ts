@@ -152,6 +152,42 @@ test("a slow reader on one stream does not stall another stream of the same conn
   await server.close();
 });
 
+test("an unread body holds back its own stream's window: the server cannot send it all, other streams go on", async () => {
+  const total = 32 * 1024 * 1024;
+  const chunk = Buffer.alloc(64 * 1024, 97);
+  let finished = false;
+  const server = await h2Server({}, (req, res) => {
+    if (req.url !== "/huge") return res.end("small");
+    let sent = 0;
+    const pump = (): void => {
+      while (sent < total) {
+        sent += chunk.length;
+        if (!res.write(chunk)) return void res.once("drain", pump);
+      }
+      res.end(() => { finished = true; });
+    };
+    pump();
+  });
+  const pool = new Pool(server.origin, { connect: tls });
+  try {
+    const huge = await pool.request("/huge");
+    await sleep(300);
+    // RFC 9113 §6.9: with the stream's WINDOW_UPDATEs held, the server stalls at the window.
+    const used = process.memoryUsage().arrayBuffers;
+    for (let i = 0; i < 5; i++) assert.equal(await (await pool.request(`/s${i}`)).body.text(), "small");
+    await sleep(300);
+    assert.equal(finished, false, "the server could send the whole unread body");
+    assert.ok(process.memoryUsage().arrayBuffers - used < 16 * 1024 * 1024, "buffered memory grew past the stream window");
+    let got = 0;
+    for await (const part of huge.body) got += part.length;
+    assert.equal(got, total);
+    assert.equal(pool.stats().connections, 1);
+  } finally {
+    await pool.destroy();
+    await server.close();
+  }
+});
+
 test("streams on a fresh connection that dies are not retried, even idempotent ones", async () => {
   const server = await startFaultServer(async (peer) => {
     await greet(peer);
