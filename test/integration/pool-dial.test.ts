@@ -134,7 +134,7 @@ describe("dial when the IPv6 address accepts TCP but never completes TLS", { ski
     // The loser gives up at its connect timeout and its socket is gone.
     await new Promise<void>((resolve) => (stalled[0]!.destroyed ? resolve() : stalled[0]!.once("close", () => resolve())));
     assert.ok(Date.now() - t0 < 3000);
-    assert.equal(await settleSockets(baseline), baseline, "no socket left behind");
+    assert.ok(await settleSockets(baseline) <= baseline, "no socket left behind");
   });
 });
 
