@@ -27,7 +27,7 @@ test("GOAWAY(NO_ERROR): streams above last_stream_id are unprocessed, the rest f
   assert.equal(s.engine.openRequestCount(), 0);
 });
 
-test("GOAWAY with an error: parts of the same receive first, then server_closed_connection", () => {
+test("GOAWAY with an error: server_closed_connection at once; frames after it in the same read are not processed", () => {
   const s = ready();
   const a = s.engine.request("GET", "/", [], null);
   const b = s.engine.request("GET", "/", [], null);
@@ -35,7 +35,10 @@ test("GOAWAY with an error: parts of the same receive first, then server_closed_
   assert.ok(err instanceof HTTPError);
   assert.equal(err.reason, "server_closed_connection");
   assert.deepEqual(err.details, { errorCode: "internal_error", debugData: "boom" });
-  assert.deepEqual(err.parts!.map((p) => [p.type, p.ref]), [["error", b], ["status", a], ["headers", a], ["done", a]]);
+  // RFC 9113 §6.8: the connection ends at the GOAWAY, wherever the read ends; the response after it is not read.
+  assert.deepEqual(err.parts!.map((p) => [p.type, p.ref, p.type === "error" ? p.error.reason : null]), [
+    ["error", b, "unprocessed"], ["error", a, "server_closed_connection"],
+  ]);
   assert.equal(s.engine.isOpen("read"), false);
   assert.throws(() => s.engine.receive(new Uint8Array(0)), (e: HTTPError) => e.reason === "closed");
 });
@@ -97,4 +100,19 @@ test("a connection error queues GOAWAY with the highest accepted push id and deb
   assert.equal((g as { lastStreamId: number }).lastStreamId, 2);
   assert.equal((g as { errorCode: number }).errorCode, 1);
   assert.match(new TextDecoder().decode((g as { debugData: Uint8Array }).debugData), /zero increment/);
+});
+
+test("GOAWAY with an error followed by a malformed frame: the same error whole or split after the GOAWAY", () => {
+  const outcome = (split: boolean): string => {
+    const s = ready();
+    s.engine.request("GET", "/", [], null);
+    const goaway = s.frames().goaway(1, 2).bytes();
+    const bad = s.frames().data(0, "x").bytes(); // RFC 9113 §6.1: DATA on stream 0 would be a PROTOCOL_ERROR
+    const err = split
+      ? (s.send(new Uint8Array(0)), s.sendExpectingError(goaway))
+      : s.sendExpectingError(new Uint8Array([...goaway, ...bad]));
+    return err.reason;
+  };
+  assert.equal(outcome(false), "server_closed_connection");
+  assert.equal(outcome(true), "server_closed_connection");
 });

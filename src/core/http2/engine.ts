@@ -259,7 +259,9 @@ class H2Engine implements HTTP2Engine {
     const reader = c.reader;
     reader.push(data);
     try {
-      while (reader.next(c.client.maxFrameSize)) {
+      // RFC 9113 §6.8: a GOAWAY with an error code ends the connection; frames after it in the
+      // same read are not looked at, so the outcome does not depend on where a read ends.
+      while (c.pendingError === null && reader.next(c.client.maxFrameSize)) {
         handleFrame(c, reader.type, reader.flags, reader.streamId, reader.payload, parts);
       }
       refillWindows(c);
