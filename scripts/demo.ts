@@ -4,8 +4,11 @@
 // HTTP/1.1) with a certificate generated on the spot by openssl, then shows through the
 // library: ALPN choosing HTTP/2, a forced HTTP/1.1 connection, 100 requests multiplexed on
 // one HTTP/2 connection, a pipelined batch on HTTP/1.1, a streamed upload within the HTTP/2
-// send window, active and passive mode side by side, and a certificate failure. Ends with a
-// summary of timings, closes everything and exits 0.
+// send window, active and passive mode side by side, and a certificate failure; then the
+// layers on top: an Agent multiplexing 200 requests on one HTTP/2 connection and a Pool
+// reusing HTTP/1.1 sockets, Node's fetch running over the Agent, and a WebSocket over
+// HTTP/2 (RFC 8441) beside ordinary requests. Ends with a summary of timings, closes
+// everything and exits 0.
 
 import * as http2 from "node:http2";
 import type { AddressInfo } from "node:net";
@@ -13,7 +16,10 @@ import {
   connect, EOF, MintError, STREAM,
   type Connection, type Headers, type RequestRef, type ResponsePart,
 } from "../src/index.js";
+import { Agent, Pool } from "../src/pool/index.js";
+import { connectWebSocket } from "../src/websocket/index.js";
 import { testCerts } from "../test/support/certs.js";
+import { startH2WebSocketServer } from "../test/support/websocket-h2-server.js";
 
 interface Response {
   status: number;
@@ -204,6 +210,54 @@ async function main(): Promise<void> {
       if (!(err instanceof MintError)) throw err;
       console.log(`${err.name} reason=${err.reason} alert=${String(err.details?.alert)}`);
       console.log(`message: ${err.message}`);
+    }
+
+    section("8. The pool: an Agent multiplexes, a Pool reuses");
+    const agent = new Agent({ connect: tls });
+    const pooled = await timed("200 concurrent Agent.request (HTTP/2)", () =>
+      Promise.all(Array.from({ length: 200 }, (_, i) => agent.request(`https://localhost:${port}/agent/${i}`).then((r) => r.body.text()))));
+    const agentStats = agent.stats()[`https://localhost:${port}`]!;
+    console.log(`${pooled.length} responses over ${agentStats.connections} connection(s) (${agentStats.http2} HTTP/2); last: ${pooled.at(-1)!.trim()}`);
+    const pool = new Pool(`https://localhost:${port}`, { connect: { ...tls, protocols: ["http1"] }, connections: 4 });
+    await timed("3 rounds of 20 Pool.request (HTTP/1.1, 4 sockets)", async () => {
+      for (let round = 0; round < 3; round++) {
+        await Promise.all(Array.from({ length: 20 }, (_, i) => pool.request(`/pool/${round}/${i}`).then((r) => r.body.text())));
+      }
+    });
+    const poolStats = pool.stats();
+    console.log(`60 requests on ${poolStats.connections} keep-alive sockets (${poolStats.http1} HTTP/1.1, ${poolStats.idle} idle now)`);
+    await pool.close();
+
+    section("9. Node's fetch over the Agent");
+    const fetched = await timed("fetch() with dispatcher: agent", async () => {
+      const res = await fetch(`https://localhost:${port}/fetch`, { dispatcher: agent } as unknown as RequestInit);
+      return `${res.status} ${(await res.text()).trim()}`;
+    });
+    console.log(`fetch says: ${fetched}`);
+    console.log("setGlobalDispatcher(new Agent()) from undici puts every fetch in the process on mint-http");
+    await agent.close();
+
+    section("10. A WebSocket over HTTP/2 (RFC 8441), one stream of a connection");
+    const wsServer = await startH2WebSocketServer({ tls: true, deflate: true });
+    try {
+      const ws = await timed("WebSocket handshake (extended CONNECT)", () =>
+        connectWebSocket(`wss://localhost:${wsServer.port}/echo`, { connect: tls }));
+      console.log(`over ${ws.httpVersion}, extensions: ${ws.extensions || "none"}`);
+      const echoed = await timed("3 messages echoed", () => new Promise<string[]>((resolve) => {
+        const got: string[] = [];
+        ws.on("message", (data: string | Uint8Array) => {
+          got.push(typeof data === "string" ? data : `${data.length} bytes`);
+          if (got.length === 3) resolve(got);
+        });
+        ws.send("hello");
+        ws.send(new Uint8Array(100_000).fill(7));
+        ws.send("bye");
+      }));
+      console.log(`echoed: ${echoed.join(", ")}`);
+      const closed = await ws.close(1000, "done");
+      console.log(`closed: code ${closed.code}, clean: ${closed.wasClean}`);
+    } finally {
+      await wsServer.close();
     }
   } finally {
     await Promise.all(open.map((c) => c.close()));

@@ -82,6 +82,11 @@ test("the demo (npm run demo) runs to the end and closes everything", async () =
   assert.match(out, /responses arrived in request order: true/);
   assert.match(out, /sent 8388608 bytes/);
   assert.match(out, /TransportError reason=tls_alert alert=unknown_ca/);
+  assert.match(out, /200 responses over 1 connection\(s\) \(1 HTTP\/2\)/);
+  assert.match(out, /60 requests on 4 keep-alive sockets \(4 HTTP\/1\.1/);
+  assert.match(out, /fetch says: 200 GET \/fetch over HTTP\/2/);
+  assert.match(out, /echoed: hello, 100000 bytes, bye/);
+  assert.match(out, /closed: code 1000, clean: true/);
   assert.match(out, /Summary of timings/);
   assert.match(out, /All connections closed; done\./);
 });
