@@ -174,7 +174,10 @@ class Run {
       body: p.body,
       idempotent: p.idempotent,
       signal: this.#abort.signal,
+      onInformational: (status, headers, reason) => this.#info(status, headers, reason),
     };
+    if (p.reset) init.reset = true;
+    if (p.expectContinue) init.expectContinue = true;
     if (p.headersTimeout !== undefined) init.headersTimeout = p.headersTimeout;
     if (p.bodyTimeout !== undefined) init.bodyTimeout = p.bodyTimeout;
     const record = this.#record;
@@ -185,6 +188,19 @@ class Run {
     this.#target.dispatchRequest(origin, p.path, init).then((r) => this.#head(r), (err: unknown) => this.#fail(err));
   }
 
+  /** A 1xx response: onHeaders(1xx) / onResponseStart(1xx), as undici delivers them. */
+  #info(status: number, headers: Headers, reason: string | undefined): void {
+    if (this.#done) return;
+    const raw = rawHeaders(headers);
+    const statusText = reason ?? STATUS_CODES[status] ?? "";
+    if (this.#record !== undefined) publishHeaders(this.#record, status, raw, statusText);
+    try {
+      this.#sink.info(this.#c, status, raw, statusText);
+    } catch (err) {
+      this.#c.abort(toError(err));
+    }
+  }
+
   #head(r: PoolResponse): void {
     checkDrain(this.#target);
     if (this.#done) {
@@ -193,8 +209,9 @@ class Run {
     }
     this.#response = r;
     const raw = rawHeaders(r.headers);
-    // HTTP/2 has no reason phrase (RFC 9113 §8.3.2); the HTTP/1 one is the standard text.
-    const statusText = r.protocol === "http1" ? STATUS_CODES[r.status] ?? "" : "";
+    // HTTP/2 has no reason phrase (RFC 9113 §8.3.2); on HTTP/1 the server's, when the
+    // connection reports it (optionalResponses: ["status_reason"]), else the standard text.
+    const statusText = r.protocol === "http1" ? r.statusText ?? STATUS_CODES[r.status] ?? "" : "";
     if (this.#record !== undefined) publishHeaders(this.#record, r.status, raw, statusText);
     try {
       this.#sink.head(this.#c, r.status, raw, statusText);

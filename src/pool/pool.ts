@@ -92,6 +92,9 @@ export class Pool extends EventEmitter implements ExchangeHost, SlotOwner, Dispa
       init.headersTimeout ?? this.#opts.headersTimeout, init.bodyTimeout ?? this.#opts.bodyTimeout, init.signal);
     ex.onSent = init.onSent;
     ex.onBodySent = init.onBodySent;
+    ex.onInformational = init.onInformational;
+    ex.expectContinue = init.expectContinue === true;
+    ex.reset = init.reset === true;
     if (init.signal?.aborted === true) {
       ex.handleEvent();
       return ex.promise;
