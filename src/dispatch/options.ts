@@ -32,7 +32,7 @@ export interface DispatchOptions {
   headersTimeout?: number | null;
   /** ms of silence while the body streams; 0 or null: none. */
   bodyTimeout?: number | null;
-  /** Upgrade protocol: sent on an HTTP/1 connection of its own; after 101 the socket goes to onUpgrade. (CONNECT is not supported.) */
+  /** Upgrade protocol: sent on an HTTP/1 connection of its own; after 101 the socket goes to onUpgrade (method CONNECT: after a 2xx). */
   upgrade?: string | null;
   /** Aborts the request, like the controller's abort(). */
   signal?: AbortSignal | null;
