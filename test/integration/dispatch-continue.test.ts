@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import * as http from "node:http";
 import * as http2 from "node:http2";
 import type { AddressInfo } from "node:net";
-import { request as undiciRequest } from "undici";
+import { fetch as undiciFetch, request as undiciRequest } from "undici";
 import { Agent, Pool } from "../../src/pool/index.js";
 import type { Headers } from "../../src/index.js";
 import { startHTTPServer, type Running } from "../support/servers.js";
@@ -196,4 +196,17 @@ test("dispatch: expectContinue through undici's request(): the body waits for 10
   assert.ok(seen[0]!.firstByteAfterMs! >= 45);
   assert.equal(seen[1]!.bytes, 0);
   await agent.close();
+});
+
+test("fetch (Node's and undici's) over our Agent skips 103 Early Hints and reads the final response", async () => {
+  const agent = new Agent();
+  const viaNode = await fetch(`${h1Origin}/hints`, { dispatcher: agent } as unknown as RequestInit);
+  assert.equal(viaNode.status, 200);
+  assert.equal(await viaNode.text(), "final");
+  const pool = new Pool(h2Origin, { connect: { protocols: ["http2"] } });
+  const viaUndici = await undiciFetch(`${h2Origin}/hints`, { dispatcher: pool as never });
+  assert.equal(viaUndici.status, 200);
+  assert.equal(await viaUndici.text(), "final");
+  await agent.close();
+  await pool.close();
 });
