@@ -70,6 +70,8 @@ export class Connection extends EventEmitter {
   #logEnabled: boolean;
   /** Request whose 101 keeps the socket open for `takeSocket` (see `holdSocketOnUpgrade`). */
   #upgradeRef: RequestRef | undefined;
+  /** That request is a CONNECT: a 2xx hands the socket over too. */
+  #upgradeTunnel = false;
   /** Set once that 101 arrived: the socket is paused and waits to be taken. */
   #held: { head: Uint8Array[] } | undefined;
   readonly #listeners: Array<[string, (...args: any[]) => void]> = [];
@@ -265,15 +267,18 @@ export class Connection extends EventEmitter {
    * HTTP/1: when the response to `ref` is 101 Switching Protocols (e.g. a WebSocket
    * upgrade), keep the socket open instead of closing it, so that `takeSocket()` can hand
    * it to the new protocol. Call it right after `request()`. The connection is finished for
-   * HTTP either way ("closed" is emitted after the 101's parts).
+   * HTTP either way ("closed" is emitted after the 101's parts). With `tunnel` true, `ref`
+   * is a CONNECT request and a 2xx answer hands the socket over as well (RFC 9110 §9.3.6:
+   * the connection becomes a tunnel).
    */
-  holdSocketOnUpgrade(ref: RequestRef): void {
+  holdSocketOnUpgrade(ref: RequestRef, tunnel = false): void {
     if (this.#engine.protocol !== "http1") throw new TypeError("holdSocketOnUpgrade() is only available on HTTP/1 connections");
     this.#upgradeRef = ref;
+    this.#upgradeTunnel = tunnel === true;
   }
 
   /**
-   * After a 101 for the ref given to `holdSocketOnUpgrade`: detach the socket from this
+   * After a 101 (or a tunnel's 2xx) for the ref given to `holdSocketOnUpgrade`: detach the socket from this
    * connection and return it (paused, with no listeners of ours) and `head`, every byte
    * read past the 101 response head (the same bytes as that response's `data` part, if
    * any, followed by bytes read since). When `socket.readableEnded` is already true the
@@ -493,7 +498,9 @@ export class Connection extends EventEmitter {
   /** A 101 answered the request given to holdSocketOnUpgrade: pause and keep the socket. */
   #isHeldUpgrade(parts: ResponsePart[]): boolean {
     const ref = this.#upgradeRef;
-    if (ref === undefined || !parts.some((p) => p.type === "status" && p.ref === ref && p.status === 101)) return false;
+    const tunnel = this.#upgradeTunnel;
+    // RFC 9110 §15.2.2: 101 switches protocols; §9.3.6: a 2xx to CONNECT makes a tunnel.
+    if (ref === undefined || !parts.some((p) => p.type === "status" && p.ref === ref && (p.status === 101 || (tunnel && p.status >= 200 && p.status < 300)))) return false;
     const head: Uint8Array[] = [];
     for (const p of parts) if (p.type === "data" && p.ref === ref) head.push(p.data);
     this.#held = { head };

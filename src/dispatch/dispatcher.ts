@@ -12,11 +12,11 @@
 // end becomes onComplete(raw trailers). Exactly one of onComplete / onError runs; after
 // abort only the error does. dispatch returns false when the pool's wait queue is full
 // (maxQueued), and the dispatcher emits "drain" once it has room again. An upgrade request
-// goes to the pool's upgrade() (an HTTP/1 connection of its own); its 101 and socket go to
-// onUpgrade, the request's one completion.
+// or a CONNECT goes to the pool's upgrade() (an HTTP/1 connection of its own); its 101 (a
+// 2xx for CONNECT) and socket go to onUpgrade, the request's one completion.
 
 import { STATUS_CODES } from "node:http";
-import { HTTPError, TransportError, type Headers } from "../index.js";
+import { TransportError, type Headers } from "../index.js";
 import type { PoolResponse, RequestOptions, Upgraded } from "../pool/index.js";
 import { DispatchController } from "./controller.js";
 import { channels, publishBodySent, publishCreate, publishError, publishHeaders, publishSendHeaders, publishTrailers, tracing } from "./diagnostics.js";
@@ -70,8 +70,8 @@ function pairs(flat: string[]): Headers {
  * undici's dispatch(opts, handler) on `target`. Returns false when the request could not be
  * started (its handler got the error) or when the queue is full (wait for "drain").
  * Errors (to the handler's onError / onResponseError): TypeError for bad options; TransportError
- * `pool_closed` after close()/destroy(); HTTPError `upgrade_not_supported` for CONNECT,
- * `upgrade_failed` when an upgrade is answered without 101;
+ * `pool_closed` after close()/destroy(); HTTPError `upgrade_failed` when an upgrade is
+ * answered without 101 (a CONNECT without a 2xx);
  * then those of the pool's request() and response body. Throws only when `handler` is not
  * an object, or when it has no error callback to take the error (as undici).
  */
@@ -84,8 +84,7 @@ export function dispatch(target: DispatchTarget, opts: unknown, handler: unknown
     const state = target.dispatchState;
     if (state !== "open") throw new TransportError("pool_closed", state === "destroyed" ? "the dispatcher was destroyed" : "the dispatcher is closed");
     parsed = parseDispatchOptions(opts);
-    if (parsed.method === "CONNECT") throw new HTTPError("http1", "upgrade_not_supported", "CONNECT is not supported by this dispatcher");
-    if (parsed.upgrade !== null && !sink.canUpgrade) throw new TypeError("an upgrade request needs a handler with onUpgrade (or onRequestUpgrade)");
+    if ((parsed.upgrade !== null || parsed.method === "CONNECT") && !sink.canUpgrade) throw new TypeError("an upgrade or CONNECT request needs a handler with onUpgrade (or onRequestUpgrade)");
     const o = target.dispatchOrigin ?? parsed.origin;
     if (o === undefined) throw new TypeError("opts.origin is required");
     origin = o.endsWith("/") ? o.slice(0, -1) : o;
@@ -126,8 +125,8 @@ class Run {
 
   /** The upgrade path: a 101 hands the socket to onUpgrade, which is the request's one completion. */
   #upgrade(origin: string, p: ParsedDispatch, headers: Headers): void {
-    // RFC 9110 §7.8: Upgrade is a connection option, named in Connection.
-    headers.push(["connection", "upgrade"], ["upgrade", p.upgrade!]);
+    // RFC 9110 §7.8: Upgrade is a connection option, named in Connection. (CONNECT: none.)
+    if (p.upgrade !== null) headers.push(["connection", "upgrade"], ["upgrade", p.upgrade]);
     const init: { method: string; headers: Headers; signal: AbortSignal; headersTimeout?: number } = { method: p.method, headers, signal: this.#abort.signal };
     if (p.headersTimeout !== undefined) init.headersTimeout = p.headersTimeout;
     this.#target.dispatchUpgrade(origin, p.path, init).then((u) => {
@@ -138,7 +137,7 @@ class Run {
       this.#finished();
       const raw = rawHeaders(u.headers);
       if (this.#record !== undefined) {
-        publishHeaders(this.#record, u.status, raw, "Switching Protocols");
+        publishHeaders(this.#record, u.status, raw, STATUS_CODES[u.status] ?? "");
         publishTrailers(this.#record, []);
       }
       try {
@@ -167,14 +166,17 @@ class Run {
       this.#unlisten = () => signal.removeEventListener("abort", onAbort);
     }
     const headers = pairs(this.#record?.headers ?? p.headers);
-    if (p.upgrade !== null) return this.#upgrade(origin, p, headers);
+    if (p.upgrade !== null || p.method === "CONNECT") return this.#upgrade(origin, p, headers);
     const init: RequestOptions = {
       method: p.method,
       headers,
       body: p.body,
       idempotent: p.idempotent,
       signal: this.#abort.signal,
+      onInformational: (status, headers, reason) => this.#info(status, headers, reason),
     };
+    if (p.reset) init.reset = true;
+    if (p.expectContinue) init.expectContinue = true;
     if (p.headersTimeout !== undefined) init.headersTimeout = p.headersTimeout;
     if (p.bodyTimeout !== undefined) init.bodyTimeout = p.bodyTimeout;
     const record = this.#record;
@@ -185,6 +187,19 @@ class Run {
     this.#target.dispatchRequest(origin, p.path, init).then((r) => this.#head(r), (err: unknown) => this.#fail(err));
   }
 
+  /** A 1xx response: onHeaders(1xx) / onResponseStart(1xx), as undici delivers them. */
+  #info(status: number, headers: Headers, reason: string | undefined): void {
+    if (this.#done) return;
+    const raw = rawHeaders(headers);
+    const statusText = reason ?? STATUS_CODES[status] ?? "";
+    if (this.#record !== undefined) publishHeaders(this.#record, status, raw, statusText);
+    try {
+      this.#sink.info(this.#c, status, raw, statusText);
+    } catch (err) {
+      this.#c.abort(toError(err));
+    }
+  }
+
   #head(r: PoolResponse): void {
     checkDrain(this.#target);
     if (this.#done) {
@@ -193,8 +208,9 @@ class Run {
     }
     this.#response = r;
     const raw = rawHeaders(r.headers);
-    // HTTP/2 has no reason phrase (RFC 9113 §8.3.2); the HTTP/1 one is the standard text.
-    const statusText = r.protocol === "http1" ? STATUS_CODES[r.status] ?? "" : "";
+    // HTTP/2 has no reason phrase (RFC 9113 §8.3.2); on HTTP/1 the server's, when the
+    // connection reports it (optionalResponses: ["status_reason"]), else the standard text.
+    const statusText = r.protocol === "http1" ? r.statusText ?? STATUS_CODES[r.status] ?? "" : "";
     if (this.#record !== undefined) publishHeaders(this.#record, r.status, raw, statusText);
     try {
       this.#sink.head(this.#c, r.status, raw, statusText);

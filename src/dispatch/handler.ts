@@ -36,6 +36,8 @@ export interface Sink {
   readonly canError: boolean;
   start(c: DispatchController): void;
   head(c: DispatchController, status: number, raw: Buffer[], statusText: string): void;
+  /** A 1xx informational response before the final head (its back-pressure answer is ignored, as undici). */
+  info(c: DispatchController, status: number, raw: Buffer[], statusText: string): void;
   data(c: DispatchController, chunk: Buffer): void;
   end(c: DispatchController, rawTrailers: Buffer[]): void;
   error(c: DispatchController, err: Error): void;
@@ -60,6 +62,11 @@ class LegacySink implements Sink {
   head(c: DispatchController, status: number, raw: Buffer[], statusText: string): void {
     this.#h.onResponseStarted?.();
     if (this.#h.onHeaders?.(status, raw, () => c.resume(), statusText) === false) c.pause();
+  }
+  info(c: DispatchController, status: number, raw: Buffer[], statusText: string): void {
+    // undici's HTTP/1 client: onResponseStarted at each message, then onHeaders(1xx).
+    this.#h.onResponseStarted?.();
+    this.#h.onHeaders?.(status, raw, () => c.resume(), statusText);
   }
   data(c: DispatchController, chunk: Buffer): void {
     if (this.#h.onData?.(chunk) === false) c.pause();
@@ -92,6 +99,9 @@ class ControllerSink implements Sink {
   head(c: DispatchController, status: number, raw: Buffer[], statusText: string): void {
     c.rawHeaders = raw;
     this.#h.onResponseStart?.(c, status, headerRecord(raw), statusText);
+  }
+  info(c: DispatchController, status: number, raw: Buffer[], statusText: string): void {
+    this.head(c, status, raw, statusText);
   }
   data(c: DispatchController, chunk: Buffer): void {
     this.#h.onResponseData?.(c, chunk);

@@ -24,15 +24,15 @@ export interface DispatchOptions {
   query?: Record<string, unknown>;
   /** Whether the request may be retried (default: GET and HEAD, as undici). */
   idempotent?: boolean;
-  /** Accepted; connection reuse is the pool's decision. */
+  /** HTTP/1: send `connection: close`, so that the connection closes after this request. */
   reset?: boolean;
-  /** Accepted; `expect: 100-continue` is not sent (the body goes with the request). */
+  /** Send `expect: 100-continue` and hold the body until 100 Continue (at most 1 s); a final answer first means no body. */
   expectContinue?: boolean;
   /** ms to the response head; 0 or null: none. */
   headersTimeout?: number | null;
   /** ms of silence while the body streams; 0 or null: none. */
   bodyTimeout?: number | null;
-  /** Upgrade protocol: sent on an HTTP/1 connection of its own; after 101 the socket goes to onUpgrade. (CONNECT is not supported.) */
+  /** Upgrade protocol: sent on an HTTP/1 connection of its own; after 101 the socket goes to onUpgrade (method CONNECT: after a 2xx). */
   upgrade?: string | null;
   /** Aborts the request, like the controller's abort(). */
   signal?: AbortSignal | null;
@@ -51,6 +51,8 @@ export interface ParsedDispatch {
   headersTimeout: number | undefined;
   bodyTimeout: number | undefined;
   upgrade: string | null;
+  reset: boolean;
+  expectContinue: boolean;
 }
 
 // RFC 9110 §5.6.2: a method is a token.
@@ -138,5 +140,7 @@ export function parseDispatchOptions(opts: unknown): ParsedDispatch {
     headersTimeout: timeout(o.headersTimeout, "headersTimeout"),
     bodyTimeout: timeout(o.bodyTimeout, "bodyTimeout"),
     upgrade: typeof o.upgrade === "string" ? o.upgrade : null,
+    reset: o.reset === true,
+    expectContinue: o.expectContinue === true,
   };
 }

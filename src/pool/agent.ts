@@ -1,6 +1,8 @@
 // Agent: one Pool per origin (`scheme://host:port`), made on first use with the Agent's
 // options and, when a proxy applies to that origin, its proxy merged into the pool's
 // connect options. A pool whose last connection closed with nothing waiting is dropped.
+// The pools' "connect", "disconnect" and "connectionError" events are emitted by the Agent
+// too, with the targets [agent, pool], as undici's Agent does.
 
 import { EventEmitter } from "node:events";
 import { dispatch, type DispatchHandler, type DispatchOptions, type DispatchTarget } from "../dispatch/index.js";
@@ -63,6 +65,9 @@ export class Agent extends EventEmitter implements DispatchTarget {
       pool[ON_EMPTY] = (p) => {
         if (!this.#closed && this.#pools.get(key) === p) this.#pools.delete(key);
       };
+      pool.on("connect", (url: URL, targets: unknown[]) => this.emit("connect", url, [this, ...targets]));
+      pool.on("disconnect", (url: URL, targets: unknown[], err: Error) => this.emit("disconnect", url, [this, ...targets], err));
+      pool.on("connectionError", (url: URL, targets: unknown[], err: Error) => this.emit("connectionError", url, [this, ...targets], err));
       this.#pools.set(key, pool);
     }
     return pool;

@@ -15,6 +15,7 @@ import { ResponseBody, type BodyOwner } from "./response-body.js";
 import { keepAliveHint } from "./keep-alive.js";
 import { mayRetry } from "./retry.js";
 import { sendBody } from "./request-body.js";
+import { ContinueGate } from "./continue-gate.js";
 import type { Slot } from "./slot.js";
 import type { RequestOptions } from "./options.js";
 
@@ -37,12 +38,18 @@ export class PoolResponse {
   readonly headers: Headers;
   readonly protocol: Protocol;
   readonly body: ResponseBody;
+  /**
+   * HTTP/1: the server's reason phrase, when the connection reports it (connect option
+   * `optionalResponses: ["status_reason"]`); otherwise undefined. HTTP/2 has none (RFC 9113 §8.3.2).
+   */
+  readonly statusText: string | undefined;
 
-  constructor(status: number, headers: Headers, protocol: Protocol, body: ResponseBody) {
+  constructor(status: number, headers: Headers, protocol: Protocol, body: ResponseBody, statusText?: string) {
     this.status = status;
     this.headers = headers;
     this.protocol = protocol;
     this.body = body;
+    this.statusText = statusText;
   }
 
   /** Resolves when the body has been read ([] when none or cancelled); rejects with the body's error. */
@@ -71,11 +78,20 @@ export class Exchange implements Waiting, BodyOwner {
   /** RequestOptions.onSent / onBodySent. */
   onSent: RequestOptions["onSent"];
   onBodySent: RequestOptions["onBodySent"];
+  /** RequestOptions.onInformational / expectContinue / reset. */
+  onInformational: RequestOptions["onInformational"];
+  expectContinue = false;
+  reset = false;
+  /** The current attempt's wait for 100 Continue (expectContinue). */
+  #gate: ContinueGate | undefined;
+  /** The reason phrase of the last status (status_reason parts). */
+  #reason: string | undefined;
   #host: ExchangeHost;
   #phase = Phase.Waiting;
   #reused = false;
   #status = 0;
-  #interim = false;
+  /** The status of a 1xx head being read (0: none). */
+  #interim = 0;
   #responseStarted = false;
   #body: ResponseBody | undefined;
   #paused = false;
@@ -118,7 +134,21 @@ export class Exchange implements Waiting, BodyOwner {
     const src = this.source;
     let body: Body = src.bytes;
     let pieces = false;
-    if (src.streamed) body = STREAM;
+    let headers = this.headers;
+    const expect = this.expectContinue && (src.streamed || (body !== null && body.length > 0));
+    // RFC 9112 §9.6: "close" makes this the connection's last request (HTTP/1 only: RFC 9113 §8.2.2).
+    const close = this.reset && !slot.http2;
+    if (close || expect) {
+      headers = [...headers];
+      if (close) headers.push(["connection", "close"]);
+    }
+    if (expect) {
+      // RFC 9110 §10.1.1: the head goes now, the body once the server says 100 Continue.
+      headers.push(["expect", "100-continue"]);
+      if (body !== null && !headers.some(([n]) => n.toLowerCase() === "content-length")) headers.push(["content-length", String(body.length)]);
+      body = STREAM;
+      pieces = src.bytes !== null;
+    } else if (src.streamed) body = STREAM;
     else if (body !== null && slot.http2 && body.length > 0 && body.length > Math.min(conn.getWindowSize("connection"), conn.getServerSetting("initialWindowSize") as number)) {
       // RFC 9113 §6.9.1: no more DATA than the send window allows; the rest waits for WINDOW_UPDATE.
       body = STREAM;
@@ -126,7 +156,7 @@ export class Exchange implements Waiting, BodyOwner {
     }
     let ref: RequestRef;
     try {
-      ref = conn.request(this.method, this.path, this.headers, body);
+      ref = conn.request(this.method, this.path, headers, body);
     } catch (err) {
       return err;
     }
@@ -136,7 +166,9 @@ export class Exchange implements Waiting, BodyOwner {
     this.#reused = slot.proven;
     this.#phase = Phase.Sent;
     this.#status = 0;
-    this.#interim = false;
+    this.#interim = 0;
+    this.#reason = undefined;
+    this.#gate = expect ? new ContinueGate() : undefined;
     slot.inFlight.set(ref, this);
     if (!this.idempotent) slot.unsafeInFlight++;
     if (slot.idleSince !== -1) {
@@ -164,6 +196,8 @@ export class Exchange implements Waiting, BodyOwner {
   async #sendBody(slot: Slot, ref: RequestRef, whole: Uint8Array | null | undefined): Promise<void> {
     this.#sending = true;
     try {
+      // Not sending at all (a final response came first) keeps #sending: the attempt is cut.
+      if (this.#gate !== undefined && !(await this.#gate.decided)) return;
       await sendBody(slot, ref, this.source, whole ?? undefined, () => this.ref === ref);
       if (this.ref === ref) {
         this.#sending = false;
@@ -192,14 +226,25 @@ export class Exchange implements Waiting, BodyOwner {
         return;
       case "status":
         this.#responseStarted = true;
-        if (part.status < 200) this.#interim = true;
+        if (part.status < 200) this.#interim = part.status;
         else this.#status = part.status;
+        this.#reason = undefined;
+        // RFC 9110 §10.1.1: 100 lets the held body go; a final status means it is not wanted.
+        if (this.#gate?.open === true && (part.status === 100 || part.status >= 200)) this.#gate.decide(part.status === 100);
+        return;
+      case "status_reason":
+        this.#reason = part.reason;
         return;
       case "headers":
         if (this.#phase === Phase.Sent) {
           // RFC 9110 §15.2: 1xx heads are interim; the final one follows.
-          if (this.#interim) {
-            this.#interim = false;
+          if (this.#interim !== 0) {
+            const status = this.#interim;
+            this.#interim = 0;
+            if (this.onInformational !== undefined) {
+              const reason = this.#reason;
+              this.#notify(() => this.onInformational!(status, part.headers, reason));
+            }
             return;
           }
           this.#onHead(part.headers);
@@ -230,7 +275,7 @@ export class Exchange implements Waiting, BodyOwner {
       if (hint !== undefined && hint < slot.keepAlive) slot.keepAlive = hint;
     }
     this.#body = new ResponseBody(this);
-    this.#resolve(new PoolResponse(this.#status, headers, slot.http2 ? "http2" : "http1", this.#body));
+    this.#resolve(new PoolResponse(this.#status, headers, slot.http2 ? "http2" : "http1", this.#body, this.#reason));
   }
 
   #finish(): void {
@@ -363,6 +408,7 @@ export class Exchange implements Waiting, BodyOwner {
       if (!slot.http2) slot.resumeReading();
     }
     this.#sending = false;
+    this.#gate?.decide(false);
     slot.inFlight.delete(this.ref!);
     if (!this.idempotent) slot.unsafeInFlight--;
     this.slot = undefined;

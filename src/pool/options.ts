@@ -56,6 +56,26 @@ export interface RequestOptions {
   onSent?: (info: { socket: Socket; protocol: Protocol }) => void;
   /** Called when the whole request body has been handed to the connection, once per attempt. A throw is ignored. */
   onBodySent?: () => void;
+  /**
+   * Called for each 1xx informational response (RFC 9110 §15.2: 100 Continue, 103 Early
+   * Hints, ...) before the final one, on HTTP/1 and HTTP/2, with its status, headers and,
+   * when the connection reports reason phrases (connect option `optionalResponses:
+   * ["status_reason"]`), its HTTP/1 reason phrase. 101 is never one (see `upgrade()`).
+   * A throw from it is ignored.
+   */
+  onInformational?: (status: number, headers: Headers, statusText: string | undefined) => void;
+  /**
+   * Send `expect: 100-continue` (RFC 9110 §10.1.1) and hold the body back until the server
+   * answers 100 Continue, or for at most 1 s without an answer (as curl); a final response
+   * that comes first means the body is never sent (an HTTP/1 connection then closes, an
+   * HTTP/2 stream is reset). Ignored for a request without a body.
+   */
+  expectContinue?: boolean;
+  /**
+   * HTTP/1: send `connection: close` (RFC 9112 §9.6), so that the connection closes after
+   * this request's response. Ignored on HTTP/2, where each request is a stream.
+   */
+  reset?: boolean;
 }
 
 /** PoolOptions with every default filled in. */

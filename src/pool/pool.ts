@@ -7,6 +7,9 @@
 // origin gets a second connection only when every open one is saturated. When a connection
 // has room again, the queue is served in order. One clock (`maintain`) handles every
 // deadline: queue, headers and body timeouts, idle keep-alive and connection age.
+// As undici's dispatchers do, the pool emits "connect" (origin URL, [pool]) when a
+// connection opens, "disconnect" (origin URL, [pool], error) when one closes, and
+// "connectionError" (origin URL, [pool], error) when opening one fails.
 
 import { EventEmitter, setMaxListeners } from "node:events";
 import { MintError, TransportError, type Connection, type ConnectOptions, type Headers, type Protocol } from "../index.js";
@@ -92,6 +95,9 @@ export class Pool extends EventEmitter implements ExchangeHost, SlotOwner, Dispa
       init.headersTimeout ?? this.#opts.headersTimeout, init.bodyTimeout ?? this.#opts.bodyTimeout, init.signal);
     ex.onSent = init.onSent;
     ex.onBodySent = init.onBodySent;
+    ex.onInformational = init.onInformational;
+    ex.expectContinue = init.expectContinue === true;
+    ex.reset = init.reset === true;
     if (init.signal?.aborted === true) {
       ex.handleEvent();
       return ex.promise;
@@ -274,6 +280,7 @@ export class Pool extends EventEmitter implements ExchangeHost, SlotOwner, Dispa
     if (slot.state === "open" || slot.state === "draining") slot.state = "closing";
     const lost = err ?? new TransportError("closed", `the connection to ${this.#key} closed`);
     for (const ex of [...slot.inFlight.values()]) ex.connectionLost(lost);
+    this.#event("disconnect", lost);
     this.#serve();
   }
 
@@ -425,6 +432,7 @@ export class Pool extends EventEmitter implements ExchangeHost, SlotOwner, Dispa
     const slot = new Slot(conn, this, now, this.#opts.pipelining, this.#opts.keepAliveTimeout, this.#opts.maxConnectionAge);
     this.#slots.push(slot);
     this.#clock.arm(now, slot.retireAt - now);
+    this.#event("connect");
     this.#becameIdle(slot);
     this.#serve();
   }
@@ -433,12 +441,22 @@ export class Pool extends EventEmitter implements ExchangeHost, SlotOwner, Dispa
     this.#connecting--;
     // connect()'s errors as they are (TypeError for bad connect options included).
     const error = err instanceof Error ? err : poolError("pool_closed", `connecting to ${this.#key} failed: ${String(err)}`, err);
+    // undici does not report a connection abandoned by destroy().
+    if (!this.#destroyed) this.#event("connectionError", error);
     // A fresh connection failed: when no open connection will serve the queue, it fails.
     if (this.#connecting === 0 && this.#slots.every((s) => s.state !== "open")) {
       for (const ex of [...this.#queue]) ex.fail(error);
     }
     this.#checkClosed();
     this.#checkEmpty();
+  }
+
+  /** undici's connection events, with the origin as a URL and this pool as the target. */
+  #event(name: "connect" | "disconnect" | "connectionError", err?: Error): void {
+    if (this.listenerCount(name) === 0) return;
+    const url = new URL(this.#key);
+    if (name === "connect") this.emit(name, url, [this]);
+    else this.emit(name, url, [this], err);
   }
 
   #checkClosed(): void {

@@ -1,10 +1,10 @@
-// HTTP/1 upgrades (RFC 9110 §7.8: Upgrade, answered by 101 Switching Protocols) on a
-// connection of their own: such a connection never returns to the pool, its socket goes to
-// the caller.
+// HTTP/1 upgrades (RFC 9110 §7.8: Upgrade, answered by 101 Switching Protocols) and
+// CONNECT tunnels (RFC 9110 §9.3.6: a 2xx makes the connection a tunnel) on a connection of
+// their own: such a connection never returns to the pool, its socket goes to the caller.
 //
 // How this works: a passive HTTP/1 connection is dialed with the pool's connect options,
 // the request is sent with `holdSocketOnUpgrade`, its response is read with `recv` until it
-// ends; on 101 the socket is taken (`takeSocket`) and the bytes already read past the 101
+// ends; on 101 (a 2xx for CONNECT) the socket is taken (`takeSocket`) and the bytes already read past the 101
 // are put back at the front of its read buffer. Any other status, a timeout or an abort
 // closes the connection.
 
@@ -14,7 +14,7 @@ import { dial } from "./dial.js";
 import { abortedError, poolError } from "./errors.js";
 import type { PoolOrigin } from "./origin.js";
 
-/** A 101 response and the socket that now speaks the new protocol. */
+/** A 101 response (a 2xx to CONNECT) and the socket that now speaks the new protocol (or is the tunnel). */
 export interface Upgraded {
   status: number;
   headers: Headers;
@@ -24,7 +24,8 @@ export interface Upgraded {
 
 /**
  * Send `method path` with `headers` (which carry Upgrade and Connection: upgrade) on a new
- * HTTP/1 connection to `origin` and hand over its socket after 101.
+ * HTTP/1 connection to `origin` and hand over its socket after 101; with method CONNECT
+ * (`path` is then the request target as given, e.g. "host:port"), after a 2xx.
  * Errors: connect()'s; HTTPError `upgrade_failed` (details.status, details.headers) for
  * another status; TransportError `headers_timeout` after `timeoutMs`, `aborted` on `signal`.
  */
@@ -35,7 +36,8 @@ export async function upgradeOn(origin: PoolOrigin, connect: ConnectOptions, met
   signal?.addEventListener("abort", onAbort, { once: true });
   try {
     const ref = conn.request(method, path, headers, null);
-    conn.holdSocketOnUpgrade(ref);
+    const tunnel = method === "CONNECT";
+    conn.holdSocketOnUpgrade(ref, tunnel);
     const deadline = Date.now() + timeoutMs;
     let status = 0;
     let head: Headers = [];
@@ -54,8 +56,10 @@ export async function upgradeOn(origin: PoolOrigin, connect: ConnectOptions, met
         else if (p.type === "error") throw p.error;
       }
     }
-    // RFC 9110 §15.2.2: only 101 switches protocols.
-    if (status !== 101) throw new HTTPError("http1", "upgrade_failed", `the server answered ${status} instead of 101 Switching Protocols`, { status, headers: head });
+    // RFC 9110 §15.2.2: only 101 switches protocols; §9.3.6: any 2xx to CONNECT opens the tunnel.
+    if (tunnel ? status < 200 || status >= 300 : status !== 101) {
+      throw new HTTPError("http1", "upgrade_failed", `the server answered ${status} instead of ${tunnel ? "a 2xx to CONNECT" : "101 Switching Protocols"}`, { status, headers: head });
+    }
     const { socket, head: rest } = conn.takeSocket();
     if (rest.length > 0) socket.unshift(rest);
     // The connection paused the socket; a consumer that adds a "data" listener expects it to flow.

@@ -1,6 +1,7 @@
 // HTTP/1 upgrades through the dispatcher: undici's upgrade() over our Agent gets the 101
 // and a socket that speaks the new protocol (bytes sent with the 101 included); a refused
-// upgrade is an HTTPError upgrade_failed; CONNECT is refused with upgrade_not_supported;
+// upgrade is an HTTPError upgrade_failed; CONNECT through undici's connect() gets the 2xx and
+// the tunnel's socket (a refused CONNECT is upgrade_failed);
 // undici's WebSocket (fetch with upgrade: "websocket") works over our Agent.
 
 import { test, before, after } from "node:test";
@@ -32,6 +33,17 @@ before(async () => {
     }
     // The first bytes of the new protocol travel with the 101.
     socket.write("HTTP/1.1 101 Switching Protocols\r\nupgrade: echo\r\nconnection: upgrade\r\n\r\nhello-");
+    socket.on("data", (d: Buffer) => socket.write(d));
+  });
+  server.server.on("connect", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    seen.push(`CONNECT ${req.url} ${req.headers["x-tunnel"] ?? ""}`);
+    if (req.url === "deny.test:443") {
+      socket.end("HTTP/1.1 403 Forbidden\r\ncontent-length: 6\r\n\r\ndenied");
+      return;
+    }
+    // The tunnel's first bytes travel with the 200; then it echoes.
+    socket.write("HTTP/1.1 200 Connection Established\r\nx-proxy: node\r\n\r\ntunnel-");
+    if (head.length > 0) socket.write(head);
     socket.on("data", (d: Buffer) => socket.write(d));
   });
   origin = `http://127.0.0.1:${server.port}`;
@@ -84,7 +96,7 @@ test("a legacy handler gets onConnect then onUpgrade(101, raw headers, socket), 
   await pool.close();
 });
 
-test("a refused upgrade is HTTPError upgrade_failed; CONNECT is upgrade_not_supported", async () => {
+test("a refused upgrade is HTTPError upgrade_failed; so is a CONNECT answered without a 2xx", async () => {
   const pool = new Pool(origin);
   const h = Object.assign(strictHandler(), { onUpgrade() {} });
   pool.dispatch({ path: "/", method: "GET", upgrade: "other" }, h);
@@ -92,9 +104,43 @@ test("a refused upgrade is HTTPError upgrade_failed; CONNECT is upgrade_not_supp
   assert.ok(err instanceof HTTPError && err.reason === "upgrade_failed", String(err));
   assert.equal(err.details?.status, 400);
   const c = Object.assign(strictHandler(), { onUpgrade() {} });
-  assert.equal(pool.dispatch({ path: "127.0.0.1:1", method: "CONNECT" }, c), false);
+  assert.equal(pool.dispatch({ path: "deny.test:443", method: "CONNECT" }, c), true);
   const cErr = (await c.done).error;
-  assert.ok(cErr instanceof HTTPError && cErr.reason === "upgrade_not_supported");
+  assert.ok(cErr instanceof HTTPError && cErr.reason === "upgrade_failed", String(cErr));
+  assert.equal(cErr.details?.status, 403);
+  // A CONNECT without onUpgrade is misuse, as in undici.
+  const plain = strictHandler();
+  assert.equal(pool.dispatch({ path: "a.test:443", method: "CONNECT" }, plain), false);
+  assert.ok((await plain.done).error instanceof TypeError);
+  await pool.close();
+});
+
+test("undici's connect() over our Agent: onUpgrade gets the 200, its headers and the tunnel's socket", async () => {
+  const agent = new Agent();
+  const { statusCode, headers, socket } = await undici.connect(origin, { dispatcher: agent as unknown as undici.Dispatcher, headers: { "x-tunnel": "yes" } });
+  assert.equal(statusCode, 200);
+  assert.equal(headers["x-proxy"], "node");
+  const echoed = readUntil(socket, "tunnel-ping");
+  socket.write("ping");
+  assert.equal(await echoed, "tunnel-ping");
+  socket.destroy();
+  assert.deepEqual(seen.slice(-1), ["CONNECT / yes"]);
+  // An authority-form target, through a Pool's dispatch with an undici 7 handler.
+  const pool = new Pool(origin);
+  const got = await new Promise<{ status: number; socket: Duplex }>((resolve, reject) => {
+    pool.dispatch({ path: "example.test:443", method: "CONNECT" }, {
+      onRequestStart() {},
+      onRequestUpgrade: (_c: unknown, status: number, _h: unknown, s: Duplex) => resolve({ status, socket: s }),
+      onResponseError: (_c: unknown, err: Error) => reject(err),
+    } as never);
+  });
+  assert.equal(got.status, 200);
+  const again = readUntil(got.socket, "tunnel-x");
+  got.socket.write("x");
+  assert.equal(await again, "tunnel-x");
+  got.socket.destroy();
+  assert.deepEqual(seen.slice(-1), ["CONNECT example.test:443 "]);
+  await agent.close();
   await pool.close();
 });
 

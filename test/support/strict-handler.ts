@@ -1,6 +1,6 @@
 // A legacy-shape undici dispatch handler that checks the callback order as it goes
-// (onConnect once and first, onHeaders once before any onData, exactly one of onComplete /
-// onError, nothing after it) and resolves with what it saw. A violation is recorded and
+// (onConnect once and first, onHeaders for 1xx responses then once for the final one before
+// any onData, exactly one of onComplete / onError, nothing after it) and resolves with what it saw. A violation is recorded and
 // fails the `done` promise, so a test cannot miss it. `pauseEvery` returns false from
 // onData every N chunks and resumes after `resumeAfterMs`.
 
@@ -11,6 +11,8 @@ export interface Seen {
   body: Buffer;
   trailers: Buffer[] | undefined;
   error: Error | undefined;
+  /** The 1xx responses, in order. */
+  informational: Array<{ status: number; statusText: string; headers: Buffer[] }>;
   events: string[];
 }
 
@@ -27,6 +29,7 @@ export interface StrictHandler {
 export function strictHandler(opts: { pauseEvery?: number; resumeAfterMs?: number; onChunk?: (h: StrictHandler, n: number) => void } = {}): StrictHandler {
   const events: string[] = [];
   const chunks: Buffer[] = [];
+  const informational: Seen["informational"] = [];
   let status = 0, statusText = "", headers: Buffer[] = [], trailers: Buffer[] | undefined, error: Error | undefined;
   let ended = false, pausedNow = false, violation: string | undefined, resume: (() => void) | undefined, n = 0;
   let resolve!: (s: Seen) => void, reject!: (e: Error) => void;
@@ -37,7 +40,7 @@ export function strictHandler(opts: { pauseEvery?: number; resumeAfterMs?: numbe
   };
   const finish = (): void => {
     // Wait a little so that a second completion would be seen.
-    setTimeout(() => (violation !== undefined ? reject(new Error(violation)) : resolve({ status, statusText, headers, body: Buffer.concat(chunks), trailers, error, events })), 30);
+    setTimeout(() => (violation !== undefined ? reject(new Error(violation)) : resolve({ status, statusText, headers, body: Buffer.concat(chunks), trailers, error, events, informational })), 30);
   };
   const h: StrictHandler = {
     abort: undefined,
@@ -47,7 +50,12 @@ export function strictHandler(opts: { pauseEvery?: number; resumeAfterMs?: numbe
       h.abort = abort;
     },
     onHeaders(s, raw, r, text) {
-      check("headers", !ended && events.length === 1 && events[0] === "connect");
+      if (s < 200) {
+        check("info", !ended && events[0] === "connect" && events.every((e) => e === "connect" || e === "info"));
+        informational.push({ status: s, statusText: text, headers: raw });
+        return true;
+      }
+      check("headers", !ended && events[0] === "connect" && events.every((e) => e === "connect" || e === "info"));
       if (!raw.every((b) => Buffer.isBuffer(b)) || raw.length % 2 !== 0) violation ??= "raw headers are not Buffer pairs";
       status = s;
       statusText = text;
