@@ -29,6 +29,12 @@ export const CONTENDERS: Record<string, Contender> = {
   "mint-bare": { label: "mint-http bare Connection", file: "mint", variant: "active" },
   "undici-agent-h2": { label: "undici Agent (allowH2)", file: "undici", variant: "agent-h2" },
   "node-http2-tls": { label: "node:http2 session", file: "node", variant: "http2" },
+  "fetch-node-mint": { label: "Node fetch, mint-http Agent", file: "fetch", variant: "node-mint" },
+  "fetch-node-default": { label: "Node fetch, default dispatcher", file: "fetch", variant: "node-default" },
+  "fetch-undici-mint": { label: "undici fetch, mint-http Agent", file: "fetch", variant: "undici-mint" },
+  "fetch-undici-h2": { label: "undici fetch, Agent({ allowH2 })", file: "fetch", variant: "undici-h2" },
+  "request-mint": { label: "undici request(), mint-http Agent", file: "fetch", variant: "request-mint" },
+  "request-undici": { label: "undici request(), undici Agent", file: "fetch", variant: "request-undici" },
 };
 
 export interface Scenario {
