@@ -23,7 +23,7 @@ const has = (text: string) => FILTERS.some((f) => text.toLowerCase().includes(f)
 /** The contenders of a scenario that this run includes. */
 function selected(s: Scenario): string[] {
   const scenarioMatches = FILTERS.length === 0 || has(s.id) || has(s.title);
-  const named = (id: string) => has(id) || has(CONTENDERS[id]!.label);
+  const named = (id: string) => has(id) || has(CONTENDERS[id]?.label ?? "");
   const ids = [...s.contenders, ...(s.extra ?? [])].filter((id) => {
     const isExtra = !s.contenders.includes(id);
     if (scenarioMatches) return !isExtra || ALL || (FILTERS.length > 0 && named(id));

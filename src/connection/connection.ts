@@ -22,6 +22,7 @@ import type { HTTP2Engine } from "../core/http2/index.js";
 import { socketError } from "../transport/tcp.js";
 import type { Body, BodyChunk, Headers, HTTP2Settings, Protocol, RequestRef, ResponsePart } from "../types.js";
 import { Inbox } from "./inbox.js";
+import { SocketWriter } from "./writer.js";
 
 export interface ConnectionInit {
   socket: Socket;
@@ -35,15 +36,6 @@ export interface ConnectionInit {
 }
 
 let connectionIds = 0;
-
-/**
- * When more than this many bytes that the engine queued on its own while receiving
- * (PING and SETTINGS acknowledgements, WINDOW_UPDATEs, RST_STREAMs) wait to be written,
- * reading stops until the socket drains: a peer that sends but never reads cannot make us
- * buffer without bound. The caller's own writes do not count, so a large upload never
- * keeps us from reading an early response.
- */
-const AUTO_WRITE_LIMIT = 1024 * 1024;
 
 /** Bytes handed to the engine per receive(): one socket read (larger passive reads are sliced). */
 const FEED_SLICE = 64 * 1024;
@@ -59,14 +51,11 @@ export class Connection extends EventEmitter {
   readonly #id = ++connectionIds;
   #mode: "active" | "passive";
   #logSink: ((line: string) => void) | undefined;
-  #corked = false;
   #closedEmitted = false;
   /** close() was called: nothing more is read, even bytes already buffered. */
   #closedByCaller = false;
   #failure: MintError | undefined;
   #recvBusy = false;
-  #writeBlocked = false;
-  #autoPending = 0;
   #logEnabled: boolean;
   /** Request whose 101 keeps the socket open for `takeSocket` (see `holdSocketOnUpgrade`). */
   #upgradeRef: RequestRef | undefined;
@@ -75,6 +64,7 @@ export class Connection extends EventEmitter {
   /** Set once that 101 arrived: the socket is paused and waits to be taken. */
   #held: { head: Uint8Array[] } | undefined;
   readonly #listeners: Array<[string, (...args: any[]) => void]> = [];
+  readonly #writer: SocketWriter;
 
   constructor(init: ConnectionInit) {
     super();
@@ -86,6 +76,10 @@ export class Connection extends EventEmitter {
     if (typeof init.log === "function") this.#logSink = init.log;
     this.#engine = init.createEngine(this.#logEnabled ? (line) => this.#log(line) : undefined);
     const socket = this.#socket;
+    this.#writer = new SocketWriter(socket, () => this.#engine.takeOutgoing(), () => {
+      if (this.#mode === "active" && this.#inbox.isEmpty) socket.resume();
+    });
+    this.#applyLogSetting();
     socket.setNoDelay?.(true);
     this.#listen("data", (chunk: Buffer) => this.#onData(chunk));
     this.#listen("end", () => this.#onEnd());
@@ -142,7 +136,7 @@ export class Connection extends EventEmitter {
     this.#recvBusy = true;
     try {
       const started = Date.now();
-      if (this.#writeBlocked && !(await this.#drained(timeoutMs))) {
+      if (this.#writer.blocked && !(await this.#writer.drained(timeoutMs))) {
         throw new TransportError("timeout", `${this.#where} did not read what was sent within ${timeoutMs} ms`);
       }
       const chunk = await this.#inbox.take(byteCount, Math.max(0, timeoutMs - (Date.now() - started)), this.#socket);
@@ -182,7 +176,7 @@ export class Connection extends EventEmitter {
         else if (item instanceof Error) this.#handleSocketError(item, false);
         else this.#handleData(item, false);
       }
-      if (!this.#closedEmitted && this.#mode === "active" && !this.#writeBlocked) this.#socket.resume();
+      if (!this.#closedEmitted && this.#mode === "active" && !this.#writer.blocked) this.#socket.resume();
     });
   }
 
@@ -206,7 +200,7 @@ export class Connection extends EventEmitter {
       }
     }
     this.#flush();
-    this.#endSocket();
+    this.#writer.endSocket();
     this.#emitClosed(undefined);
     return new Promise((resolve) => {
       if (socket.closed) resolve();
@@ -261,6 +255,7 @@ export class Connection extends EventEmitter {
   putLog(enabled: boolean): void {
     if (typeof enabled !== "boolean") throw new TypeError("putLog takes a boolean");
     this.#logEnabled = enabled;
+    this.#applyLogSetting();
   }
 
   /**
@@ -428,7 +423,7 @@ export class Connection extends EventEmitter {
       // next, so the engine's count of queued acknowledgements sees one socket read's worth.
       for (let off = FEED_SLICE; sliced && off < chunk.length; off += FEED_SLICE) {
         const written = this.#flush();
-        if (written > 0) this.#noteAutoWrites(written);
+        if (written > 0) this.#writer.noteAutoWrites(written);
         try {
           parts.push(...this.#engine.receive(chunk.subarray(off, off + FEED_SLICE)));
         } catch (err) {
@@ -440,7 +435,7 @@ export class Connection extends EventEmitter {
       return this.#terminate(err, passive);
     }
     const written = this.#flush();
-    if (written > 0) this.#noteAutoWrites(written);
+    if (written > 0) this.#writer.noteAutoWrites(written);
     const out = this.#deliver(parts, passive);
     if (this.#engine.takeSendWindowGrowth?.() === true && !passive && !this.#closedEmitted) this.emit("window");
     return out;
@@ -524,23 +519,7 @@ export class Connection extends EventEmitter {
   /** Flush what the engine queued (e.g. GOAWAY), then close the socket. */
   #finishSocket(): void {
     this.#flush();
-    this.#endSocket();
-  }
-
-  /**
-   * Hand what is queued (a GOAWAY) to the kernel, send FIN and release the socket at once:
-   * the kernel still delivers what it accepted, and a peer that never reads cannot keep
-   * the socket alive. Bytes the kernel did not take are dropped, as Mint's close/1 allows.
-   */
-  #endSocket(): void {
-    const socket = this.#socket;
-    if (socket.destroyed) return;
-    if (this.#corked) {
-      this.#corked = false;
-      socket.uncork();
-    }
-    socket.end();
-    socket.destroy();
+    this.#writer.endSocket();
   }
 
   #emitClosed(error: MintError | undefined): void {
@@ -550,61 +529,13 @@ export class Connection extends EventEmitter {
     if (this.listenerCount("closed") > 0) this.emit("closed", error);
   }
 
-  /** Write what the engine queued; returns the number of bytes. */
   #flush(): number {
-    const out = this.#engine.takeOutgoing();
-    if (out.length === 0) return 0;
-    const socket = this.#socket;
-    if (socket.destroyed || !socket.writable) return 0;
-    if (!this.#corked) {
-      this.#corked = true;
-      socket.cork();
-      process.nextTick(() => {
-        if (!this.#corked) return;
-        this.#corked = false;
-        socket.uncork();
-      });
-    }
-    let bytes = 0;
-    for (const chunk of out) {
-      if (this.#logEnabled) this.#log(`> ${chunk.length} bytes`);
-      bytes += chunk.length;
-      socket.write(chunk);
-    }
-    return bytes;
+    return this.#writer.flush();
   }
 
-  /** Account for bytes the engine wrote while receiving; stop reading past AUTO_WRITE_LIMIT. */
-  #noteAutoWrites(bytes: number): void {
-    const socket = this.#socket;
-    if (socket.writableLength <= bytes) this.#autoPending = 0;
-    this.#autoPending += bytes;
-    if (this.#autoPending <= AUTO_WRITE_LIMIT || this.#writeBlocked || socket.destroyed) return;
-    this.#writeBlocked = true;
-    socket.pause();
-    socket.once("drain", () => {
-      this.#writeBlocked = false;
-      this.#autoPending = 0;
-      if (this.#mode === "active" && this.#inbox.isEmpty && !socket.destroyed) socket.resume();
-    });
-  }
-
-  /** Resolves true once the socket has drained, false when `timeoutMs` passes first. */
-  #drained(timeoutMs: number): Promise<boolean> {
-    return new Promise((resolve) => {
-      const socket = this.#socket;
-      let timer: NodeJS.Timeout | undefined;
-      const done = (ok: boolean): void => {
-        if (timer !== undefined) clearTimeout(timer);
-        socket.off("drain", onDrain);
-        socket.off("close", onDrain);
-        resolve(ok);
-      };
-      const onDrain = (): void => done(true);
-      socket.on("drain", onDrain);
-      socket.on("close", onDrain);
-      if (Number.isFinite(timeoutMs)) timer = setTimeout(() => done(false), Math.min(timeoutMs, 2 ** 31 - 1));
-    });
+  /** Writes are logged only while logging is on. */
+  #applyLogSetting(): void {
+    this.#writer.log = this.#logEnabled ? (line) => this.#log(line) : undefined;
   }
 
   #log(line: string): void {

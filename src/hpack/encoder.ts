@@ -17,6 +17,10 @@
 // block, then the final one if it is larger.
 //
 // Output is written into a reused growable buffer; encode() returns a copy.
+//
+// A block made only of indexed fields (§6.1) leaves the table as it was, so the same list
+// encodes to the same bytes again: the last such list and its block are kept, and a call
+// with an equal list (compared field by field) returns a copy of that block at once.
 
 import type { Headers } from "../types.js";
 import { EncoderTable } from "./encoder-table.js";
@@ -53,6 +57,9 @@ export class Encoder {
   private pendingFinal = -1;
   private buf = new Uint8Array(1024);
   private pos = 0;
+  /** The last list that encoded to indexed fields only, and its block (see the module comment). */
+  private lastList: Array<[string, string]> | undefined;
+  private lastBlock: Uint8Array | undefined;
 
   /**
    * @param maxTableSize dynamic table size in octets to start with (default 4096, the
@@ -98,6 +105,7 @@ export class Encoder {
    */
   encode(headers: Headers): Uint8Array {
     if (!Array.isArray(headers)) throw new TypeError("HPACK: encode expects an array of [name, value] pairs");
+    if (this.lastBlock !== undefined && this.pendingFinal < 0 && sameList(this.lastList!, headers)) return this.lastBlock.slice();
     // Validate everything before touching the table, so a rejected call leaves the
     // encoder in step with the peer's decoder.
     let total = 0;
@@ -125,6 +133,7 @@ export class Encoder {
       this.pendingMin = this.pendingFinal = -1;
     }
     const table = this.table;
+    let indexedOnly = this.pos === 0;
     for (let i = 0; i < headers.length; i++) {
       const field = headers[i]!;
       const name = field[0];
@@ -137,6 +146,7 @@ export class Encoder {
         this.writeInteger(0x10, 0x0f, known !== undefined ? known.index : 0);
         if (known === undefined) this.writeString(name);
         this.writeString(value);
+        indexedOnly = false;
         continue;
       }
 
@@ -147,6 +157,7 @@ export class Encoder {
         continue;
       }
 
+      indexedOnly = false;
       const nameIndex = known !== undefined ? known.index : table.findName(name);
       const size = name.length + value.length + ENTRY_OVERHEAD;
       if (size * 4 <= table.maxSize * 3 && !NOT_INDEXED.has(name)) {
@@ -161,6 +172,10 @@ export class Encoder {
       }
     }
     const block = this.buf.slice(0, this.pos);
+    if (indexedOnly) {
+      this.lastList = headers.map((f) => [f[0], f[1]]);
+      this.lastBlock = block.slice();
+    } else this.lastList = this.lastBlock = undefined;
     if (this.buf.length > BUFFER_KEPT) this.buf = new Uint8Array(1024); // do not hold on to one huge block's buffer
     return block;
   }
@@ -203,6 +218,16 @@ export class Encoder {
     for (let i = 0; i < length; i++) buf[pos++] = s.charCodeAt(i);
     this.pos = pos;
   }
+}
+
+/** Whether `b` holds the same [name, value] strings as `a`, in the same order. */
+function sameList(a: ReadonlyArray<readonly [string, string]>, b: Headers): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const f = b[i];
+    if (!Array.isArray(f) || f[0] !== a[i]![0] || f[1] !== a[i]![1]) return false;
+  }
+  return true;
 }
 
 function checkLatin1(s: string): void {

@@ -17,6 +17,24 @@ import { settle, type Callback } from "./settle.js";
 import type { Upgraded } from "./upgrade.js";
 import type { Headers } from "../index.js";
 
+/**
+ * A path that URL parsing keeps exactly as written: it starts with "/", has only RFC 3986
+ * unreserved, sub-delims (but "'"), ":", "@", "/" and "?" characters, no "%" escapes, no
+ * dot segment (RFC 3986 §5.2.4 would remove it) and no empty query.
+ */
+function isPlainPath(path: string): boolean {
+  if (path.charCodeAt(0) !== 0x2f || path.charCodeAt(path.length - 1) === 0x3f) return false;
+  for (let i = 0; i < path.length; i++) {
+    const c = path.charCodeAt(i);
+    if (c >= 0x80 || PLAIN_PATH_CHAR[c] !== 1) return false;
+    if (c === 0x2f && path.charCodeAt(i + 1) === 0x2e) return false;
+  }
+  return true;
+}
+
+const PLAIN_PATH_CHAR = new Uint8Array(128);
+for (const ch of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&()*+,;=:@/?") PLAIN_PATH_CHAR[ch.charCodeAt(0)] = 1;
+
 export class Agent extends EventEmitter implements DispatchTarget {
   readonly #pools = new Map<string, Pool>();
   readonly #opts: PoolOptions;
@@ -38,6 +56,17 @@ export class Agent extends EventEmitter implements DispatchTarget {
    * Errors: those of Pool.request; TransportError `pool_closed` after close/destroy.
    */
   request(url: string | URL, init?: RequestOptions): Promise<PoolResponse> {
+    if (typeof url === "string") {
+      // A URL on an origin seen before, whose path parsing would leave as it is, skips the
+      // URL parser: the pool is found by the `scheme://authority` prefix as written.
+      const slash = url.indexOf("/", url.indexOf("//") + 2);
+      const key = slash > 0 ? this.#prefixKey.get(url.slice(0, slash)) : undefined;
+      if (key !== undefined) {
+        const pool = this.#pools.get(key);
+        const path = url.slice(slash);
+        if (pool !== undefined && isPlainPath(path)) return pool.request(path, init);
+      }
+    }
     let u: URL, origin: PoolOrigin;
     try {
       u = typeof url === "string" ? new URL(url) : url;
@@ -48,7 +77,26 @@ export class Agent extends EventEmitter implements DispatchTarget {
     }
     const pool = this.#poolFor(origin);
     if (pool === undefined) return Promise.reject(poolError("pool_closed", "the agent is closed"));
+    if (typeof url === "string") this.#rememberPrefix(url, u, originKey(origin));
     return pool.request(u, init);
+  }
+
+  /** `scheme://authority` prefixes as callers wrote them → their pool key (see request()). */
+  readonly #prefixKey = new Map<string, string>();
+
+  /**
+   * Remember `url`'s prefix when the parser kept its path as written and the prefix holds
+   * nothing that could make the authority end elsewhere for another path.
+   */
+  #rememberPrefix(url: string, u: URL, key: string): void {
+    const slash = url.indexOf("/", url.indexOf("//") + 2);
+    if (slash <= 0 || this.#prefixKey.has(url.slice(0, slash))) return;
+    const prefix = url.slice(0, slash);
+    const path = url.slice(slash);
+    // RFC 3986 §3.2: the authority ends at "/", "?" or "#"; WHATWG URL also at "\".
+    if (!/^[A-Za-z][A-Za-z0-9+.-]*:\/\/[A-Za-z0-9.:[\]-]+$/.test(prefix) || !isPlainPath(path) || u.pathname + u.search !== path) return;
+    if (this.#prefixKey.size >= 1024) this.#prefixKey.clear();
+    this.#prefixKey.set(prefix, key);
   }
 
   /** The pool of `origin`, made on first use; undefined once the Agent is closed. */

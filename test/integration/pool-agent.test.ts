@@ -64,3 +64,33 @@ test("the Agent drops a pool once its last connection closed with nothing waitin
   await agent.close();
   await server.close();
 });
+
+test("Agent.request sends the path the URL parser gives, for repeated and unusual URLs on one origin", async () => {
+  const server = await startHTTPServer((req, res) => res.end(req.url));
+  const agent = new Agent();
+  const base = `http://127.0.0.1:${server.port}`;
+  const cases: Array<[string, string]> = [
+    ["/plain", "/plain"],
+    ["/plain", "/plain"],
+    ["/q?x=1&y=2", "/q?x=1&y=2"],
+    ["/a/../b", "/b"],
+    ["/a/./c", "/a/c"],
+    ["/%2e%2e/d", "/d"],
+    ["/sp ace", "/sp%20ace"],
+    ["/quote?x='", "/quote?x=%27"],
+    ["/empty?", "/empty"],
+    ["/frag#x", "/frag"],
+    ["/back\\slash", "/back/slash"],
+    ["/ü", "/%C3%BC"],
+  ];
+  for (const [path, sent] of cases) {
+    const res = await agent.request(base + path);
+    assert.equal(await res.body.text(), sent, `${path} is sent as ${sent}`);
+  }
+  // Another spelling of the same origin goes to the same pool.
+  const res = await agent.request(`HTTP://127.0.0.1:${server.port}/upper`);
+  assert.equal(await res.body.text(), "/upper");
+  assert.deepEqual(Object.keys(agent.stats()), [base]);
+  await agent.close();
+  await server.close();
+});

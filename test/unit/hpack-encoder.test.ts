@@ -136,3 +136,26 @@ test("encode returns a fresh array each time", () => {
   e.encode([["x-b", "2"], ["x-c", "3"]]);
   assert.deepEqual(Array.from(a), copy);
 });
+
+test("a repeated all-indexed list encodes to the same bytes, unaffected by callers changing a returned block or by a resize", () => {
+  const enc = new Encoder();
+  const dec = new Decoder();
+  const list: Array<[string, string]> = [[":method", "GET"], [":path", "/x"], ["user-agent", "repeat/1"]];
+  const first = enc.encode(list);
+  assert.deepEqual(dec.decode(first), list);
+  const second = enc.encode(list);
+  assert.deepEqual([...second], [0x82, 0xbf, 0xbe], "both fields now come from the tables");
+  assert.deepEqual(dec.decode(second), list);
+  second.fill(0);
+  const third = enc.encode(list.map(([n, v]) => [n, v] as [string, string]));
+  assert.deepEqual([...third], [0x82, 0xbf, 0xbe]);
+  assert.deepEqual(dec.decode(third), list);
+  // A changed value is encoded afresh.
+  const other = enc.encode([[":method", "GET"], [":path", "/y"], ["user-agent", "repeat/1"]]);
+  assert.deepEqual(dec.decode(other), [[":method", "GET"], [":path", "/y"], ["user-agent", "repeat/1"]]);
+  // A resize puts a size update first, even for a list seen before (RFC 7541 §4.2).
+  enc.resize(0);
+  const afterResize = enc.encode(list);
+  assert.equal(afterResize[0], 0x20);
+  assert.deepEqual(dec.decode(afterResize), list);
+});

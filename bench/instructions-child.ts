@@ -1,0 +1,163 @@
+// One measured run for bench/instructions.ts: runs `warmup` requests, then `count` more,
+// on one path, and exits. Run under callgrind by the parent, which dumps the instruction
+// count each time process.getActiveResourcesInfo() is called: it is called right before and
+// right after the `count` measured requests, so start-up, warm-up and teardown are left out.
+//   engine-h1   sans-IO HTTP/1 engine fed a canned response per request (no sockets)
+//   engine-h2   sans-IO HTTP/2 engine, 100 requests per batch, fed canned response frames
+//   conn-h1     bare Connection over TCP, HTTP/1, 1 in flight
+//   conn-h2     bare Connection over TCP, h2c, 100 in flight
+//   pool-h1     Pool.request over TCP, HTTP/1, 1 in flight, body read with for-await
+//   agent-h2    Agent.request over TCP, h2c, 100 in flight, body read with for-await
+// argv: <path> <warmup> <count> [port]
+import { connect, type Connection, type ResponsePart } from "../src/index.js";
+import { createHTTP1Engine } from "../src/core/http1/index.js";
+import { createHTTP2Engine } from "../src/core/http2/index.js";
+import { Agent, Pool } from "../src/pool/index.js";
+
+const [path, warmupArg, countArg, portArg] = process.argv.slice(2);
+const warmup = Number(warmupArg);
+const count = Number(countArg);
+const port = Number(portArg);
+const BATCH = 100;
+
+/** Marks the start and the end of the measured requests for callgrind (see the header). */
+const mark = (): void => void process.getActiveResourcesInfo();
+
+/** Runs `run(warmup)`, then `run(count)` between two marks. */
+async function measured(run: (n: number) => void | Promise<void>): Promise<void> {
+  await run(warmup);
+  mark();
+  await run(count);
+  mark();
+}
+
+function check(parts: ResponsePart[]): number {
+  let done = 0;
+  for (const p of parts) {
+    if (p.type === "error") throw p.error;
+    if (p.type === "done") done++;
+  }
+  return done;
+}
+
+const H1_RESPONSE = new TextEncoder().encode("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok");
+
+async function engineH1(): Promise<void> {
+  const engine = createHTTP1Engine({ scheme: "http", authority: "127.0.0.1:8080" });
+  await measured((total) => {
+    for (let i = 0; i < total; i++) {
+    engine.request("GET", "/small", [], null);
+    engine.takeOutgoing();
+    if (check(engine.receive(H1_RESPONSE)) !== 1) throw new Error("no done");
+    }
+  });
+}
+
+/** A frame header (RFC 9113 §4.1) written at `at`. */
+function frameHeader(buf: Uint8Array, at: number, length: number, type: number, flags: number, stream: number): void {
+  buf[at] = length >>> 16; buf[at + 1] = (length >>> 8) & 0xff; buf[at + 2] = length & 0xff;
+  buf[at + 3] = type; buf[at + 4] = flags;
+  new DataView(buf.buffer, buf.byteOffset).setUint32(at + 5, stream);
+}
+
+async function engineH2(): Promise<void> {
+  const engine = createHTTP2Engine({ scheme: "http", authority: "127.0.0.1:8080" });
+  engine.takeOutgoing();
+  // Server SETTINGS (max concurrent streams 1000) and the ACK of ours.
+  const hello = new Uint8Array(9 + 6 + 9);
+  frameHeader(hello, 0, 6, 4, 0, 0);
+  hello.set([0, 3, 0, 0, 0x03, 0xe8], 9);
+  frameHeader(hello, 15, 0, 4, 1, 0);
+  check(engine.receive(hello));
+  engine.takeOutgoing();
+  // Per stream: HEADERS (:status 200 indexed, content-length: 2 literal) + DATA "ok" END_STREAM.
+  const block = [0x88, 0x0f, 0x0d, 0x01, 0x32];
+  const per = 9 + block.length + 9 + 2;
+  const batch = new Uint8Array(per * BATCH);
+  for (let i = 0; i < BATCH; i++) {
+    const at = i * per;
+    frameHeader(batch, at, block.length, 1, 4, 1);
+    batch.set(block, at + 9);
+    frameHeader(batch, at + 9 + block.length, 2, 0, 1, 1);
+    batch.set([0x6f, 0x6b], at + 18 + block.length);
+  }
+  const view = new DataView(batch.buffer);
+  let stream = 1;
+  await measured((total) => {
+    for (let sent = 0; sent < total; sent += BATCH) {
+      for (let i = 0; i < BATCH; i++) {
+        engine.request("GET", "/small", [], null);
+        view.setUint32(i * per + 5, stream);
+        view.setUint32(i * per + 9 + block.length + 5, stream);
+        stream += 2;
+      }
+      engine.takeOutgoing();
+      if (check(engine.receive(batch)) !== BATCH) throw new Error("batch not done");
+      engine.takeOutgoing();
+    }
+  });
+}
+
+function connLoop(conn: Connection, inFlight: number, total: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let started = 0;
+    let finished = 0;
+    const onClosed = (err?: Error): void => reject(err ?? new Error("connection closed"));
+    const onParts = (parts: ResponsePart[]): void => {
+      try {
+        finished += check(parts);
+      } catch (err) {
+        reject(err);
+        return;
+      }
+      while (started < total && started - finished < inFlight) {
+        started++;
+        conn.request("GET", "/small", [], null);
+      }
+      if (finished === total) {
+        conn.off("parts", onParts);
+        conn.off("closed", onClosed);
+        resolve();
+      }
+    };
+    conn.on("closed", onClosed);
+    conn.on("parts", onParts);
+    for (; started < Math.min(inFlight, total); started++) conn.request("GET", "/small", [], null);
+  });
+}
+
+async function connPath(protocol: "http1" | "http2", inFlight: number): Promise<void> {
+  const conn = await connect("http", "127.0.0.1", port, { protocols: [protocol] });
+  await measured((n) => connLoop(conn, inFlight, n));
+  await conn.close();
+}
+
+async function poolPath(kind: "pool" | "agent", protocol: "http1" | "http2", inFlight: number): Promise<void> {
+  const options = { connect: { protocols: [protocol] }, connections: 1, keepAliveTimeout: 600e3 };
+  const origin = `http://127.0.0.1:${port}`;
+  const agent = kind === "agent" ? new Agent(options) : undefined;
+  const pool = kind === "pool" ? new Pool(origin, options) : undefined;
+  let left = 0;
+  const loop = async (): Promise<void> => {
+    while (left > 0) {
+      left--;
+      const res = agent !== undefined ? await agent.request(origin + "/small") : await pool!.request("/small");
+      for await (const chunk of res.body) if (chunk.length !== 2) throw new Error("unexpected body");
+    }
+  };
+  await measured(async (n) => {
+    left = n;
+    await Promise.all(Array.from({ length: inFlight }, loop));
+  });
+  await (agent ?? pool)!.close();
+}
+
+switch (path) {
+  case "engine-h1": await engineH1(); break;
+  case "engine-h2": await engineH2(); break;
+  case "conn-h1": await connPath("http1", 1); break;
+  case "conn-h2": await connPath("http2", BATCH); break;
+  case "pool-h1": await poolPath("pool", "http1", 1); break;
+  case "agent-h2": await poolPath("agent", "http2", BATCH); break;
+  default: throw new Error(`unknown path ${String(path)}`);
+}

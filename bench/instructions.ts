@@ -1,0 +1,98 @@
+// Instructions per request, counted by valgrind's callgrind: a measure that the machine's
+// load does not move, for comparing a change before and after.
+//
+// How it works: bench/instructions-child.ts (and the src/ it imports) is compiled with tsc
+// to a temporary directory, so the measured process runs plain JavaScript without the TS
+// loader. For each path the child runs once under `valgrind --tool=callgrind`, with V8 made
+// deterministic (--predictable: no background compiler or GC threads); callgrind dumps its
+// count whenever the child calls process.getActiveResourcesInfo(), which the child does right
+// before and after the measured requests, so start-up, warm-up and teardown are not counted.
+// The measured count (GC and any late compilation included) divided by the requests is the
+// cost of one request. Socket paths talk to a bench server running in its
+// own process, not under valgrind, so only the client is counted (its event loop and the
+// Node/libuv socket code included); engine paths count our protocol code alone.
+//
+//   npm run bench:instructions                 every path
+//   INSTR_PATHS=engine-h2,agent-h2 npm run bench:instructions
+//   INSTR_COUNT=10000 requests counted (default), after INSTR_WARMUP=10000 uncounted ones
+import { execFileSync, spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { BENCH_DIR, ROOT, firstJsonLine, spawnTs } from "./targets.js";
+
+const PATHS: Array<{ id: string; title: string; server?: "h1" | "h2" }> = [
+  { id: "engine-h1", title: "HTTP/1 engine, in memory (sans-IO)" },
+  { id: "engine-h2", title: "HTTP/2 engine, in memory, 100 per batch" },
+  { id: "conn-h1", title: "bare Connection, HTTP/1, 1 in flight", server: "h1" },
+  { id: "conn-h2", title: "bare Connection, h2c, 100 in flight", server: "h2" },
+  { id: "pool-h1", title: "Pool.request, HTTP/1, 1 in flight", server: "h1" },
+  { id: "agent-h2", title: "Agent.request, h2c, 100 in flight", server: "h2" },
+];
+
+const wanted = process.env.INSTR_PATHS?.split(",").map((s) => s.trim()).filter(Boolean);
+const COUNT = Number(process.env.INSTR_COUNT ?? 10_000);
+const WARMUP = Number(process.env.INSTR_WARMUP ?? 10_000);
+/** V8 made deterministic: no background compiler or GC threads, fixed seeds. */
+const FLAGS = (process.env.INSTR_NODE_FLAGS ?? "--predictable --hash-seed=1 --random-seed=1").split(" ").filter(Boolean);
+
+function compile(): string {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), "mint-instr-"));
+  const tsc = path.join(ROOT, "node_modules", "typescript", "bin", "tsc");
+  execFileSync(process.execPath, [tsc, "--outDir", out, "--rootDir", ROOT, "--target", "ES2022", "--module", "NodeNext",
+    "--moduleResolution", "NodeNext", "--skipLibCheck", "--types", "node", "--strict", path.join(BENCH_DIR, "instructions-child.ts")], { cwd: ROOT, stdio: "inherit" });
+  fs.writeFileSync(path.join(out, "package.json"), '{"type":"module"}\n');
+  return path.join(out, "bench", "instructions-child.js");
+}
+
+/** Instructions the child ran between its two marks (callgrind's second dump). */
+function callgrind(child: string, args: string[], flags: string[]): Promise<number> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mint-callgrind-"));
+  return new Promise<number>((resolve, reject) => {
+    const p = spawn("valgrind", ["--tool=callgrind", `--callgrind-out-file=${path.join(dir, "out")}`, "--dump-before=*GetActiveResourcesInfo*",
+      process.execPath, ...flags, child, ...args], { stdio: ["ignore", "ignore", "pipe"] });
+    let err = "";
+    p.stderr.on("data", (d: Buffer) => (err += d.toString()));
+    p.on("close", (code) => {
+      const dump = path.join(dir, "out.2");
+      const m = fs.existsSync(dump) ? /^(?:summary|totals): (\d+)/m.exec(fs.readFileSync(dump, "utf8")) : null;
+      fs.rmSync(dir, { recursive: true, force: true });
+      if (code !== 0 || m === null) reject(new Error(`callgrind run failed (${code}):\n${err.slice(-2000)}`));
+      else resolve(Number(m[1]));
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  try {
+    execFileSync("valgrind", ["--version"], { stdio: "ignore" });
+  } catch {
+    console.error("valgrind is not installed; bench:instructions needs it (apt-get install valgrind)");
+    process.exit(1);
+  }
+  const child = compile();
+  const servers: Record<string, { port: number; kill: () => void }> = {};
+  const server = async (name: "h1" | "h2"): Promise<number> => {
+    if (servers[name] === undefined) {
+      const proc = spawnTs(0, name === "h1" ? "servers/h1.ts" : "servers/h2.ts", []);
+      const info = await firstJsonLine(proc, `${name} server`);
+      servers[name] = { port: name === "h1" ? info.small : info.port, kill: () => proc.kill() };
+    }
+    return servers[name]!.port;
+  };
+  console.log(`instructions per request (callgrind; ${COUNT} requests counted after ${WARMUP} warm-up, node ${FLAGS.join(" ")})`);
+  console.log(`${"path".padEnd(10)}  ${"instr/req".padStart(10)}  what`);
+  try {
+    for (const p of PATHS) {
+      if (wanted !== undefined && !wanted.includes(p.id)) continue;
+      const port = p.server !== undefined ? String(await server(p.server)) : "0";
+      const per = Math.round((await callgrind(child, [p.id, String(WARMUP), String(COUNT), port], FLAGS)) / COUNT);
+      console.log(`${p.id.padEnd(10)}  ${per.toLocaleString("en-US").padStart(10)}  ${p.title}`);
+    }
+  } finally {
+    for (const s of Object.values(servers)) s.kill();
+    fs.rmSync(path.dirname(path.dirname(child)), { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -1,0 +1,111 @@
+// The write side of a Connection: hands the bytes the engine queued to the socket.
+//
+// How it works: `flush` takes the engine's queued chunks and writes them with the socket
+// corked until the end of the tick, so a burst of requests (and the acknowledgements the
+// engine queued while receiving) leaves as one write. Bytes the engine queued on its own
+// while receiving are counted (`noteAutoWrites`); past AUTO_WRITE_LIMIT reading stops until
+// the socket drains, so a peer that sends but never reads cannot make us buffer without bound.
+
+import type { Socket } from "node:net";
+
+/**
+ * When more than this many bytes that the engine queued on its own while receiving
+ * (PING and SETTINGS acknowledgements, WINDOW_UPDATEs, RST_STREAMs) wait to be written,
+ * reading stops until the socket drains. The caller's own writes do not count, so a large
+ * upload never keeps us from reading an early response.
+ */
+const AUTO_WRITE_LIMIT = 1024 * 1024;
+
+/** Writes a connection's outgoing bytes to its socket; see the module comment. */
+export class SocketWriter {
+  readonly #socket: Socket;
+  readonly #takeOutgoing: () => Uint8Array[];
+  /** Called after a drain that lifted the read stop, to resume reading when appropriate. */
+  readonly #onUnblocked: () => void;
+  #corked = false;
+  #autoPending = 0;
+  /** Reading is stopped until the socket drains (too many bytes queued by the engine). */
+  blocked = false;
+  /** Set to log each write (`> N bytes`); undefined when logging is off. */
+  log: ((line: string) => void) | undefined;
+
+  constructor(socket: Socket, takeOutgoing: () => Uint8Array[], onUnblocked: () => void) {
+    this.#socket = socket;
+    this.#takeOutgoing = takeOutgoing;
+    this.#onUnblocked = onUnblocked;
+  }
+
+  /** Write what the engine queued; returns the number of bytes. */
+  flush(): number {
+    const out = this.#takeOutgoing();
+    if (out.length === 0) return 0;
+    const socket = this.#socket;
+    if (socket.destroyed || !socket.writable) return 0;
+    if (!this.#corked) {
+      this.#corked = true;
+      socket.cork();
+      process.nextTick(() => {
+        if (!this.#corked) return;
+        this.#corked = false;
+        socket.uncork();
+      });
+    }
+    const log = this.log;
+    let bytes = 0;
+    for (const chunk of out) {
+      if (log !== undefined) log(`> ${chunk.length} bytes`);
+      bytes += chunk.length;
+      socket.write(chunk);
+    }
+    return bytes;
+  }
+
+  /**
+   * Hand what is queued (a GOAWAY) to the kernel, send FIN and release the socket at once:
+   * the kernel still delivers what it accepted, and a peer that never reads cannot keep
+   * the socket alive. Bytes the kernel did not take are dropped, as Mint's close/1 allows.
+   */
+  endSocket(): void {
+    const socket = this.#socket;
+    if (socket.destroyed) return;
+    if (this.#corked) {
+      this.#corked = false;
+      socket.uncork();
+    }
+    socket.end();
+    socket.destroy();
+  }
+
+  /** Account for bytes the engine wrote while receiving; stop reading past AUTO_WRITE_LIMIT. */
+  noteAutoWrites(bytes: number): void {
+    const socket = this.#socket;
+    if (socket.writableLength <= bytes) this.#autoPending = 0;
+    this.#autoPending += bytes;
+    if (this.#autoPending <= AUTO_WRITE_LIMIT || this.blocked || socket.destroyed) return;
+    this.blocked = true;
+    socket.pause();
+    socket.once("drain", () => {
+      this.blocked = false;
+      this.#autoPending = 0;
+      if (!socket.destroyed) this.#onUnblocked();
+    });
+  }
+
+  /** Resolves true once the socket has drained, false when `timeoutMs` passes first. */
+  drained(timeoutMs: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const socket = this.#socket;
+      let timer: NodeJS.Timeout | undefined;
+      const done = (ok: boolean): void => {
+        if (timer !== undefined) clearTimeout(timer);
+        socket.off("drain", onDrain);
+        socket.off("close", onDrain);
+        resolve(ok);
+      };
+      const onDrain = (): void => done(true);
+      socket.on("drain", onDrain);
+      socket.on("close", onDrain);
+      if (Number.isFinite(timeoutMs)) timer = setTimeout(() => done(false), Math.min(timeoutMs, 2 ** 31 - 1));
+    });
+  }
+}
