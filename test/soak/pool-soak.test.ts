@@ -12,7 +12,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { MintError } from "../../src/index.js";
 import { Pool } from "../../src/pool/index.js";
-import { echoBody, startEchoHTTP1, startGoawayH2, type EchoOrigin } from "../support/echo-origins.js";
+import { echoBody, startEchoHTTP1, startGoawayH2Child, type EchoOrigin } from "../support/echo-origins.js";
 import { randomPlan, startFaultProxy } from "../support/fault-proxy.js";
 import { settleSockets, socketHandleCount, describeResources } from "../support/handles.js";
 
@@ -133,12 +133,13 @@ test(`soak: ${REQUESTS} requests through the fault proxy to an HTTP/1 origin`, {
 
 test(`soak: ${REQUESTS} requests to an HTTP/2 origin that sends GOAWAY every 50 streams`, { timeout: 60_000 + REQUESTS * 20 }, async () => {
   const baseline = socketHandleCount();
-  const origin = await startGoawayH2(50);
+  const origin = await startGoawayH2Child(50);
   const pool = new Pool(`http://127.0.0.1:${origin.port}`, { connect: { protocols: ["http2"] }, connections: 4 });
   let heapAtQuarter = 0;
   try {
     const t = await soak(pool, REQUESTS, "h2", () => (heapAtQuarter = heapAfterGC()));
     const growth = heapAfterGC() - heapAtQuarter;
+    await origin.refresh();
     report("HTTP/2 GOAWAY every 50", t, `${origin.connections} sessions, ${origin.goaways} GOAWAYs, heap growth ${(growth / 1e6).toFixed(1)} MB`);
     checkTally(t, REQUESTS, origin, "HTTP/2");
     // A graceful GOAWAY loses nothing: the streams it covers finish, the others are retried.

@@ -8,6 +8,7 @@
 // `?delay=MS` holds the response that long. Request bodies are read whole and their length
 // goes back in `x-body-length`.
 
+import { fork } from "node:child_process";
 import * as http from "node:http";
 import * as http2 from "node:http2";
 import type { AddressInfo } from "node:net";
@@ -125,6 +126,50 @@ export async function startGoawayH2(every: number, tls?: { cert: string; key: st
     })));
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await new Promise((resolve) => setImmediate(resolve));
+  });
+}
+
+/**
+ * startGoawayH2 in a child process (goaway-h2-child.ts): the sessions live there, so the test's
+ * own process holds only client sockets. The counts are read with `refresh()`.
+ */
+export async function startGoawayH2Child(every: number): Promise<EchoOrigin & { refresh(): Promise<void> }> {
+  const child = fork(new URL("./goaway-h2-child.ts", import.meta.url), [String(every)], {
+    execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  type Snapshot = { type: string; port?: number; requests?: number; connections?: number; goaways?: number; posts?: Array<[string, number]> };
+  const next = (type: string): Promise<Snapshot> => new Promise((resolve, reject) => {
+    const onMessage = (m: Snapshot): void => {
+      if (m.type !== type) return;
+      child.off("message", onMessage);
+      child.off("exit", onExit);
+      resolve(m);
+    };
+    const onExit = (code: number | null): void => reject(new Error(`the HTTP/2 origin process exited (${String(code)})`));
+    child.on("message", onMessage);
+    child.once("exit", onExit);
+  });
+  const { port } = await next("port");
+  const counts: Counts = { requests: 0, posts: new Map(), connections: 0, goaways: 0 };
+  const close = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    child.send("close");
+    const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+    await exited;
+    clearTimeout(timer);
+  };
+  return Object.assign(view(counts, port!, close), {
+    async refresh(): Promise<void> {
+      const answer = next("counts");
+      child.send("counts");
+      const m = await answer;
+      counts.requests = m.requests!;
+      counts.connections = m.connections!;
+      counts.goaways = m.goaways!;
+      counts.posts.clear();
+      for (const [id, n] of m.posts!) counts.posts.set(id, n);
+    },
   });
 }
 
