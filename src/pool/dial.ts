@@ -13,10 +13,15 @@
 // is cleared once the dial settles.
 
 import { lookup as dnsLookup } from "node:dns/promises";
-import { isIP } from "node:net";
 import { connect, HTTPError, MintError, TransportError } from "../index.js";
 import type { ConnectOptions, Connection, Scheme } from "../index.js";
 import type { PoolOrigin } from "./origin.js";
+
+/** 6 for an IPv6 literal, 4 for a dotted IPv4 address, 0 for a name (no socket module needed). */
+function isIP(host: string): 0 | 4 | 6 {
+  if (host.includes(":")) return 6; // a host name never contains ":" (RFC 3986 §3.2.2)
+  return /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/.test(host) ? 4 : 0;
+}
 
 /** RFC 8305 §5: the recommended Connection Attempt Delay. */
 export const CONNECTION_ATTEMPT_DELAY = 250;

@@ -7,7 +7,7 @@
 // HTTP/1.1 (upgrade-http1.ts) or HTTP/2 (upgrade-http2.ts) handshake on a connection.
 
 import { connect } from "../connect.js";
-import type { Connection } from "../connection/connection.js";
+import type { Connection } from "../index.js";
 import type { HandshakeOffer } from "../core/websocket/index.js";
 import { TransportError } from "../errors.js";
 import type { ConnectOptions } from "../options.js";

@@ -15,7 +15,7 @@
 // stream's receive window (`clientSettings.initialWindowSize`).
 
 import type { Socket } from "node:net";
-import type { Connection } from "../connection/connection.js";
+import type { Connection } from "../index.js";
 import { EOF, type RequestRef, type ResponsePart } from "../types.js";
 import type { MintError } from "../errors.js";
 

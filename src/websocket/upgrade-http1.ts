@@ -7,7 +7,7 @@
 // are taken from the connection (`takeSocket`) and become the WebSocket's pipe. A refused
 // upgrade keeps its status, headers and (first 64 KiB of) body in the error's details.
 
-import type { Connection } from "../connection/connection.js";
+import type { Connection } from "../index.js";
 import { type HandshakeOffer, checkResponse, createKey, http1Headers } from "../core/websocket/index.js";
 import { TransportError } from "../errors.js";
 import type { Headers } from "../types.js";

@@ -7,7 +7,7 @@
 // `:protocol websocket` and a streamed body opens a stream; a 2xx opens the WebSocket,
 // whose frames ride in the stream's DATA (StreamPipe). Other requests go on meanwhile.
 
-import type { Connection } from "../connection/connection.js";
+import type { Connection } from "../index.js";
 import { type HandshakeOffer, checkResponse, http2Headers } from "../core/websocket/index.js";
 import { HTTPError, type MintError, TransportError } from "../errors.js";
 import { type Headers, type RequestRef, type ResponsePart, STREAM } from "../types.js";
