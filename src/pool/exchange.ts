@@ -262,7 +262,8 @@ export class Exchange implements Waiting, BodyOwner {
     }
   }
 
-  #trailers: Headers = [];
+  /** The response's trailers (undefined: none arrived). */
+  #trailers: Headers | undefined;
 
   #onHead(headers: Headers, now: number): void {
     const slot = this.slot!;
