@@ -14,7 +14,7 @@
 import { EventEmitter, setMaxListeners } from "node:events";
 import { MintError, TransportError, type Connection, type ConnectOptions, type Headers, type Protocol } from "../index.js";
 import { dispatch, traceConnect, type DispatchHandler, type DispatchOptions, type DispatchTarget } from "../dispatch/index.js";
-import { BodySource } from "./body-source.js";
+import { BodySource, NO_BODY } from "./body-source.js";
 import { Clock } from "./clock.js";
 import { dial } from "./dial.js";
 import { poolError } from "./errors.js";
@@ -85,7 +85,7 @@ export class Pool extends EventEmitter implements ExchangeHost, SlotOwner, Dispa
       headers = init.headers === undefined ? NO_HEADERS : normalizeHeaders(init.headers);
       checkTimeout("headersTimeout", init.headersTimeout);
       checkTimeout("bodyTimeout", init.bodyTimeout);
-      source = new BodySource(init.body);
+      source = init.body === undefined || init.body === null ? NO_BODY : new BodySource(init.body);
     } catch (err) {
       return Promise.reject(err);
     }
