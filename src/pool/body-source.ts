@@ -57,6 +57,9 @@ export class BodySource {
   }
 }
 
+/** The source of every request without a body: it holds no state, so one serves them all. */
+export const NO_BODY = new BodySource(null);
+
 async function* readableToIterable(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
   const reader = stream.getReader();
   try {

@@ -218,11 +218,12 @@ export class Exchange implements Waiting, BodyOwner {
 
   // Response parts.
 
-  onPart(part: ResponsePart): void {
+  /** A part of this request's response; `now` is when its batch arrived (ms). */
+  onPart(part: ResponsePart, now: number): void {
     switch (part.type) {
       case "data":
         this.#body!.push(part.data);
-        if (!this.#paused) this.deadline = Date.now() + this.bodyTimeout;
+        if (!this.#paused) this.deadline = now + this.bodyTimeout;
         return;
       case "status":
         this.#responseStarted = true;
@@ -247,7 +248,7 @@ export class Exchange implements Waiting, BodyOwner {
             }
             return;
           }
-          this.#onHead(part.headers);
+          this.#onHead(part.headers, now);
         } else this.#trailers = part.headers;
         return;
       case "done":
@@ -261,13 +262,13 @@ export class Exchange implements Waiting, BodyOwner {
     }
   }
 
-  #trailers: Headers = [];
+  /** The response's trailers (undefined: none arrived). */
+  #trailers: Headers | undefined;
 
-  #onHead(headers: Headers): void {
+  #onHead(headers: Headers, now: number): void {
     const slot = this.slot!;
     slot.proven = true;
     this.#phase = Phase.Body;
-    const now = Date.now();
     this.deadline = now + this.bodyTimeout;
     this.#host.wakeIn(now, this.bodyTimeout);
     if (!slot.http2) {

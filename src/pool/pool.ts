@@ -14,7 +14,7 @@
 import { EventEmitter, setMaxListeners } from "node:events";
 import { MintError, TransportError, type Connection, type ConnectOptions, type Headers, type Protocol } from "../index.js";
 import { dispatch, traceConnect, type DispatchHandler, type DispatchOptions, type DispatchTarget } from "../dispatch/index.js";
-import { BodySource } from "./body-source.js";
+import { BodySource, NO_BODY } from "./body-source.js";
 import { Clock } from "./clock.js";
 import { dial } from "./dial.js";
 import { poolError } from "./errors.js";
@@ -76,18 +76,16 @@ export class Pool extends EventEmitter implements ExchangeHost, SlotOwner, Dispa
    * `pool_closed`, or the connection's own (connect errors, `closed`, HTTP/2 stream
    * errors...) when no retry is allowed; TypeError for misuse (bad URL, method, body).
    */
-  request(url: string | URL, init: RequestOptions = {}): Promise<PoolResponse> {
+  request(url: string | URL, init: RequestOptions = NO_OPTIONS): Promise<PoolResponse> {
     let path: string, method: string, headers: Headers, source: BodySource;
     try {
       path = this.#pathOf(url);
       if (init.method !== undefined && typeof init.method !== "string") throw new TypeError("method must be a string");
       method = init.method === undefined ? "GET" : init.method.toUpperCase();
-      headers = normalizeHeaders(init.headers);
-      for (const k of ["headersTimeout", "bodyTimeout"] as const) {
-        const v = init[k];
-        if (v !== undefined && (typeof v !== "number" || !(v > 0))) throw new TypeError(`${k} must be a positive number of ms, got ${String(v)}`);
-      }
-      source = new BodySource(init.body);
+      headers = init.headers === undefined ? NO_HEADERS : normalizeHeaders(init.headers);
+      checkTimeout("headersTimeout", init.headersTimeout);
+      checkTimeout("bodyTimeout", init.bodyTimeout);
+      source = init.body === undefined || init.body === null ? NO_BODY : new BodySource(init.body);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -472,6 +470,16 @@ export class Pool extends EventEmitter implements ExchangeHost, SlotOwner, Dispa
       resolve();
     }
   }
+}
+
+/** The options of a request given none (never modified). */
+const NO_OPTIONS: RequestOptions = Object.freeze({});
+/** The headers of a request given none: shared, never modified (an attempt that adds headers copies them). */
+const NO_HEADERS: Headers = Object.freeze([]) as unknown as Headers;
+
+/** TypeError unless `v` is undefined or a positive number of ms. */
+function checkTimeout(name: string, v: unknown): void {
+  if (v !== undefined && (typeof v !== "number" || !(v > 0))) throw new TypeError(`${name} must be a positive number of ms, got ${String(v)}`);
 }
 
 /** An AbortController whose signal takes any number of listeners (one per dial in progress). */

@@ -33,7 +33,8 @@ export class ResponseBody implements AsyncIterableIterator<Uint8Array> {
   /** "open" until the last chunk; then "ended", "failed" or "cancelled". */
   #state: "open" | "ended" | "failed" | "cancelled" = "open";
   #error: Error | undefined;
-  #trailers: Headers = [];
+  /** The trailers; made empty on first ask when none came (no array per body without trailers). */
+  #trailers: Headers | undefined;
   #waiter: Waiter | undefined;
   #collect: { resolve: (b: Uint8Array[]) => void; reject: (e: unknown) => void } | undefined;
   #trailersDeferred: { promise: Promise<Headers>; resolve: (h: Headers) => void; reject: (e: unknown) => void } | undefined;
@@ -62,13 +63,13 @@ export class ResponseBody implements AsyncIterableIterator<Uint8Array> {
     }
   }
 
-  /** The body ended, with `trailers` ([] when none). */
-  end(trailers: Headers): void {
+  /** The body ended, with `trailers` (undefined or [] when none). */
+  end(trailers: Headers | undefined): void {
     if (this.#state !== "open") return;
     this.#state = "ended";
     this.#trailers = trailers;
     this.#owner = undefined;
-    this.#trailersDeferred?.resolve(trailers);
+    this.#trailersDeferred?.resolve(this.#trailerList());
     const c = this.#collect;
     if (c !== undefined) {
       this.#collect = undefined;
@@ -104,7 +105,7 @@ export class ResponseBody implements AsyncIterableIterator<Uint8Array> {
 
   /** The trailers: [] when none or cancelled; rejects with the body's error (handled, never unhandled). */
   trailers(): Promise<Headers> {
-    if (this.#state === "ended" || this.#state === "cancelled") return Promise.resolve(this.#trailers);
+    if (this.#state === "ended" || this.#state === "cancelled") return Promise.resolve(this.#trailerList());
     if (this.#state === "failed") {
       const p = Promise.reject(this.#error);
       p.catch(noop);
@@ -173,7 +174,11 @@ export class ResponseBody implements AsyncIterableIterator<Uint8Array> {
 
   /** The trailers once the body has ended ([] when none or cancelled); undefined before. */
   get endTrailers(): Headers | undefined {
-    return this.#state === "ended" || this.#state === "cancelled" ? this.#trailers : undefined;
+    return this.#state === "ended" || this.#state === "cancelled" ? this.#trailerList() : undefined;
+  }
+
+  #trailerList(): Headers {
+    return (this.#trailers ??= []);
   }
 
   /** Leaving a for-await loop early cancels the body. */

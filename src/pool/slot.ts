@@ -136,10 +136,12 @@ export class Slot {
       this.#owner.slotFree(this);
     }
     const inFlight = this.inFlight;
+    // One clock read per batch: its parts arrived together.
+    const now = Date.now();
     for (let i = 0; i < parts.length; i++) {
       const part = parts[i]!;
       const ex = inFlight.get(part.ref);
-      if (ex !== undefined) ex.onPart(part);
+      if (ex !== undefined) ex.onPart(part, now);
       else if (part.type === "pong" && part.ref === this.#pingRef) this.#pingRef = undefined;
     }
     // RFC 9113 §6.8: after GOAWAY no new streams; HTTP/1 `connection: close` (RFC 9112 §9.6).
