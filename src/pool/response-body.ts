@@ -190,16 +190,7 @@ export class ResponseBody implements AsyncIterableIterator<Uint8Array> {
   /** The whole body as bytes. Rejects with the body's error. */
   async bytes(): Promise<Uint8Array> {
     const chunks = await this.#all();
-    if (chunks.length === 1) return chunks[0]!;
-    let n = 0;
-    for (const c of chunks) n += c.length;
-    const out = new Uint8Array(n);
-    let o = 0;
-    for (const c of chunks) {
-      out.set(c, o);
-      o += c.length;
-    }
-    return out;
+    return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
   }
 
   /** The whole body decoded as UTF-8. */
