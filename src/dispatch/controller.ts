@@ -2,23 +2,31 @@
 // (`onRequestStart(controller)`), and what legacy handlers drive through the `abort`
 // they get in `onConnect` and the `resume` they get in `onHeaders`.
 //
-// How this works: pause() only records that the handler wants no more data; the
-// dispatcher stops pulling the response body while `paused` is set (the pool then holds
-// back that stream's window or stops reading the socket). resume() clears it and wakes the
-// dispatcher. abort() is taken once: later calls and calls after the end are ignored.
+// How this works: the controller keeps the handler's wishes (paused, aborted and why) and
+// tells its owner, the dispatcher's run of the request, when they change: the run then
+// holds the body back (the pool holds the stream's window or stops reading the socket),
+// delivers it again, or ends the request. abort() is taken once: later calls are ignored.
+
+/** Who acts on the controller's changes. */
+export interface ControllerOwner {
+  paused(): void;
+  resumed(): void;
+  aborted(reason: Error | undefined): void;
+}
+
+const NO_OWNER: ControllerOwner = { paused() {}, resumed() {}, aborted() {} };
 
 export class DispatchController {
   #paused = false;
   #aborted = false;
   #reason: Error | null = null;
-  #onAbort: (reason: Error | undefined) => void;
-  #wake: (() => void) | undefined;
+  readonly #owner: ControllerOwner;
   /** The response's raw headers and trailers, as undici's controller exposes them. */
   rawHeaders: Buffer[] | null = null;
   rawTrailers: Buffer[] | null = null;
 
-  constructor(onAbort: (reason: Error | undefined) => void) {
-    this.#onAbort = onAbort;
+  constructor(owner: ControllerOwner = NO_OWNER) {
+    this.#owner = owner;
   }
 
   get paused(): boolean {
@@ -35,16 +43,16 @@ export class DispatchController {
 
   /** Stop delivering data until resume(). */
   pause(): void {
+    if (this.#paused) return;
     this.#paused = true;
+    this.#owner.paused();
   }
 
   /** Deliver data again. */
   resume(): void {
     if (!this.#paused) return;
     this.#paused = false;
-    const wake = this.#wake;
-    this.#wake = undefined;
-    wake?.();
+    this.#owner.resumed();
   }
 
   /** End the request with `reason` (the handler's error callback gets it). Only the first call counts. */
@@ -52,25 +60,6 @@ export class DispatchController {
     if (this.#aborted) return;
     this.#aborted = true;
     this.#reason = reason ?? null;
-    this.#onAbort(reason);
-  }
-
-  /** Resolves at the next resume() (the dispatcher's wait while paused). */
-  whenResumed(): Promise<void> {
-    if (!this.#paused) return Promise.resolve();
-    return new Promise((resolve) => {
-      const prev = this.#wake;
-      this.#wake = () => {
-        prev?.();
-        resolve();
-      };
-    });
-  }
-
-  /** Wake a waiting dispatcher without resuming (the request ended while paused). */
-  release(): void {
-    const wake = this.#wake;
-    this.#wake = undefined;
-    wake?.();
+    this.#owner.aborted(reason);
   }
 }

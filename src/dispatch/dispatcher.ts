@@ -16,9 +16,9 @@
 // 2xx for CONNECT) and socket go to onUpgrade, the request's one completion.
 
 import { STATUS_CODES } from "node:http";
-import { TransportError, type Headers } from "../index.js";
-import type { PoolResponse, RequestOptions, Upgraded } from "../pool/index.js";
-import { DispatchController } from "./controller.js";
+import { TransportError, type Headers, type Protocol } from "../index.js";
+import type { RequestControl, RequestOptions, ResponseReceiver, Upgraded } from "../pool/index.js";
+import { DispatchController, type ControllerOwner } from "./controller.js";
 import { channels, publishBodySent, publishCreate, publishError, publishHeaders, publishSendHeaders, publishTrailers, tracing } from "./diagnostics.js";
 import { normalizeHandler, type Sink } from "./handler.js";
 import { parseDispatchOptions, type ParsedDispatch } from "./options.js";
@@ -31,14 +31,20 @@ export interface DispatchTarget {
   readonly dispatchOrigin: string | undefined;
   /** "closed" after close(), "destroyed" after destroy(). */
   readonly dispatchState: "open" | "closed" | "destroyed";
-  /** Send through the pool: `origin` (`scheme://host:port`) and a path starting with "/". */
-  dispatchRequest(origin: string, path: string, init: RequestOptions): Promise<PoolResponse>;
+  /**
+   * Send through the pool: `origin` (`scheme://host:port`) and a path starting with "/"; the
+   * response is pushed to `receiver` (every failure too, possibly before this returns).
+   */
+  dispatchRequest(origin: string, path: string, init: RequestOptions, receiver: ResponseReceiver): RequestControl;
   /** An HTTP/1 upgrade on a connection of its own (the socket after 101). */
   dispatchUpgrade(origin: string, path: string, init: { method: string; headers: Headers; signal?: AbortSignal; headersTimeout?: number }): Promise<Upgraded>;
   /** Whether the wait queue of `origin` is at maxQueued. */
   queueFull(origin: string): boolean;
   emit(event: "drain", origin: URL, targets: unknown[]): boolean;
 }
+
+/** The control of a request not handed to the pool yet (or never). */
+const NO_REQUEST: RequestControl = Object.freeze({ pauseBody() {}, resumeBody() {}, abort() {} });
 
 const needDrain = new WeakMap<DispatchTarget, string>();
 
@@ -89,12 +95,12 @@ export function dispatch(target: DispatchTarget, opts: unknown, handler: unknown
     if (o === undefined) throw new TypeError("opts.origin is required");
     origin = o.endsWith("/") ? o.slice(0, -1) : o;
     if (tracing()) {
-      record = new DiagnosticsRequest(origin, parsed.method, parsed.path, parsed.headers, parsed.body, parsed.idempotent, parsed.upgrade);
+      record = new DiagnosticsRequest(origin, parsed.method, parsed.path, parsed.headers.flat(), parsed.body, parsed.idempotent, parsed.upgrade);
       publishCreate(record);
     }
   } catch (err) {
     if (!sink.canError) throw err;
-    sink.error(new DispatchController(() => {}), toError(err));
+    sink.error(new DispatchController(), toError(err));
     return false;
   }
   new Run(target, sink, record).start(origin, parsed, (opts as { signal?: AbortSignal | null }).signal ?? undefined);
@@ -105,29 +111,43 @@ export function dispatch(target: DispatchTarget, opts: unknown, handler: unknown
   return true;
 }
 
-/** One dispatched request, from onConnect to its single completion or error. */
-class Run {
+/**
+ * One dispatched request, from onConnect to its single completion or error. The pool
+ * pushes the response here as it arrives (a ResponseReceiver); what arrives while the
+ * handler has paused waits in `#held` (at most what was already read: the pool stops
+ * taking more as soon as the pause is known) and goes out after resume, a microtask later
+ * so that a handler's resume() is never re-entered.
+ */
+class Run implements ResponseReceiver, ControllerOwner {
   readonly #target: DispatchTarget;
   readonly #sink: Sink;
   readonly #record: DiagnosticsRequest | undefined;
   readonly #c: DispatchController;
-  readonly #abort = new AbortController();
+  #control: RequestControl = NO_REQUEST;
+  /** The upgrade path's cancellation (the pool's upgrade() takes a signal). */
+  #upgradeAbort: AbortController | undefined;
   #done = false;
-  #response: PoolResponse | undefined;
+  /** Body chunks that arrived while paused, and whether the end came after them. */
+  #held: Buffer[] | undefined;
+  #heldFrom = 0;
+  #endHeld = false;
+  #heldTrailers: Headers | undefined;
+  #draining = false;
   #unlisten: (() => void) | undefined;
 
   constructor(target: DispatchTarget, sink: Sink, record: DiagnosticsRequest | undefined) {
     this.#target = target;
     this.#sink = sink;
     this.#record = record;
-    this.#c = new DispatchController((reason) => this.#aborted(reason));
+    this.#c = new DispatchController(this);
   }
 
   /** The upgrade path: a 101 hands the socket to onUpgrade, which is the request's one completion. */
   #upgrade(origin: string, p: ParsedDispatch, headers: Headers): void {
     // RFC 9110 §7.8: Upgrade is a connection option, named in Connection. (CONNECT: none.)
     if (p.upgrade !== null) headers.push(["connection", "upgrade"], ["upgrade", p.upgrade]);
-    const init: { method: string; headers: Headers; signal: AbortSignal; headersTimeout?: number } = { method: p.method, headers, signal: this.#abort.signal };
+    const ac = (this.#upgradeAbort = new AbortController());
+    const init: { method: string; headers: Headers; signal: AbortSignal; headersTimeout?: number } = { method: p.method, headers, signal: ac.signal };
     if (p.headersTimeout !== undefined) init.headersTimeout = p.headersTimeout;
     this.#target.dispatchUpgrade(origin, p.path, init).then((u) => {
       if (this.#done) {
@@ -165,16 +185,9 @@ class Run {
       signal.addEventListener("abort", onAbort, { once: true });
       this.#unlisten = () => signal.removeEventListener("abort", onAbort);
     }
-    const headers = pairs(this.#record?.headers ?? p.headers);
+    const headers: Headers = this.#record !== undefined ? pairs(this.#record.headers) : p.headers;
     if (p.upgrade !== null || p.method === "CONNECT") return this.#upgrade(origin, p, headers);
-    const init: RequestOptions = {
-      method: p.method,
-      headers,
-      body: p.body,
-      idempotent: p.idempotent,
-      signal: this.#abort.signal,
-      onInformational: (status, headers, reason) => this.#info(status, headers, reason),
-    };
+    const init: RequestOptions = { method: p.method, headers, body: p.body, idempotent: p.idempotent };
     if (p.reset) init.reset = true;
     if (p.expectContinue) init.expectContinue = true;
     if (p.headersTimeout !== undefined) init.headersTimeout = p.headersTimeout;
@@ -184,11 +197,13 @@ class Run {
       if (channels.sendHeaders.hasSubscribers) init.onSent = ({ socket }) => publishSendHeaders(record, headerBlock(record.headers), socket);
       if (channels.bodySent.hasSubscribers) init.onBodySent = () => publishBodySent(record);
     }
-    this.#target.dispatchRequest(origin, p.path, init).then((r) => this.#head(r), (err: unknown) => this.#fail(err));
+    this.#control = this.#target.dispatchRequest(origin, p.path, init, this);
   }
 
+  // ResponseReceiver: what the pool pushes.
+
   /** A 1xx response: onHeaders(1xx) / onResponseStart(1xx), as undici delivers them. */
-  #info(status: number, headers: Headers, reason: string | undefined): void {
+  informational(status: number, headers: Headers, reason: string | undefined): void {
     if (this.#done) return;
     const raw = rawHeaders(headers);
     const statusText = reason ?? STATUS_CODES[status] ?? "";
@@ -200,70 +215,107 @@ class Run {
     }
   }
 
-  #head(r: PoolResponse): void {
+  head(status: number, headers: Headers, protocol: Protocol, reason: string | undefined): void {
     checkDrain(this.#target);
-    if (this.#done) {
-      void r.body.cancel();
-      return;
-    }
-    this.#response = r;
-    const raw = rawHeaders(r.headers);
+    if (this.#done) return;
+    const raw = rawHeaders(headers);
     // HTTP/2 has no reason phrase (RFC 9113 §8.3.2); on HTTP/1 the server's, when the
     // connection reports it (optionalResponses: ["status_reason"]), else the standard text.
-    const statusText = r.protocol === "http1" ? r.statusText ?? STATUS_CODES[r.status] ?? "" : "";
-    if (this.#record !== undefined) publishHeaders(this.#record, r.status, raw, statusText);
+    const statusText = protocol === "http1" ? reason ?? STATUS_CODES[status] ?? "" : "";
+    if (this.#record !== undefined) publishHeaders(this.#record, status, raw, statusText);
     try {
-      this.#sink.head(this.#c, r.status, raw, statusText);
+      this.#sink.head(this.#c, status, raw, statusText);
     } catch (err) {
       this.#c.abort(toError(err));
       return;
     }
-    if (!this.#done) void this.#pump(r);
+    // Paused before the body could be held (in onConnect, or before the head): hold it now.
+    if (this.#c.paused && !this.#done) this.#control.pauseBody();
   }
 
-  /**
-   * Deliver the body: what is already buffered synchronously (a small response ends in the
-   * same turn as its head, as with undici), then chunk by chunk as it arrives. Stops while
-   * the controller is paused.
-   */
-  async #pump(r: PoolResponse): Promise<void> {
+  data(chunk: Uint8Array): void {
+    if (this.#done) return;
+    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    if (this.#c.paused || this.#held !== undefined) {
+      (this.#held ??= []).push(buf);
+      return;
+    }
+    this.#deliver(buf);
+  }
+
+  end(trailers: Headers | undefined): void {
+    if (this.#done) return;
+    if (this.#c.paused || this.#held !== undefined) {
+      this.#endHeld = true;
+      this.#heldTrailers = trailers;
+      return;
+    }
+    this.#complete(trailers);
+  }
+
+  error(err: Error): void {
+    this.#fail(err);
+  }
+
+  // ControllerOwner: the handler's wishes.
+
+  paused(): void {
+    if (!this.#done) this.#control.pauseBody();
+  }
+
+  resumed(): void {
+    if (this.#done || this.#draining) return;
+    this.#draining = true;
+    queueMicrotask(() => this.#drain());
+  }
+
+  aborted(reason: Error | undefined): void {
+    if (this.#done) return;
+    this.#finished();
+    const err = reason ?? new TransportError("aborted", "the request was aborted");
+    this.#held = undefined;
+    this.#upgradeAbort?.abort(err);
+    this.#control.abort(err);
+    // Delivered after the caller's abort() returns, never from inside another callback.
+    queueMicrotask(() => this.#error(err));
+  }
+
+  /** After resume: what was held goes out (until paused again), then the end or more body. */
+  #drain(): void {
+    this.#draining = false;
     const c = this.#c;
-    const body = r.body;
+    const held = this.#held;
+    if (this.#done || c.paused) return;
+    if (held !== undefined) {
+      while (this.#heldFrom < held.length) {
+        const chunk = held[this.#heldFrom]!;
+        held[this.#heldFrom++] = undefined as unknown as Buffer;
+        this.#deliver(chunk);
+        if (this.#done || c.paused) return;
+      }
+      this.#held = undefined;
+      this.#heldFrom = 0;
+    }
+    if (this.#endHeld) this.#complete(this.#heldTrailers);
+    else this.#control.resumeBody();
+  }
+
+  #deliver(chunk: Buffer): void {
     try {
-      for (;;) {
-        if (c.paused) {
-          await c.whenResumed();
-          if (this.#done) return;
-          continue;
-        }
-        let v = body.read();
-        if (v === null) {
-          const step = await body.next();
-          if (this.#done) return;
-          v = step.done === true ? undefined : step.value;
-        }
-        if (v === undefined) break;
-        const chunk = Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength);
-        try {
-          this.#sink.data(c, chunk);
-        } catch (err) {
-          c.abort(toError(err));
-          return;
-        }
-        if (this.#done) return;
-      }
-      const trailers = body.endTrailers ?? (await r.trailers);
-      if (this.#done) return;
-      this.#finished();
-      const raw = rawHeaders(trailers);
-      if (this.#record !== undefined) publishTrailers(this.#record, raw);
-      try {
-        this.#sink.end(c, raw);
-      } catch {
-        // The one completion was delivered; a throwing handler gets no second callback.
-      }
+      this.#sink.data(this.#c, chunk);
     } catch (err) {
-      this.#fail(err);
+      this.#c.abort(toError(err));
+    }
+  }
+
+  #complete(trailers: Headers | undefined): void {
+    this.#finished();
+    const raw = trailers === undefined || trailers.length === 0 ? [] : rawHeaders(trailers);
+    if (this.#record !== undefined) publishTrailers(this.#record, raw);
+    try {
+      this.#sink.end(this.#c, raw);
+    } catch {
+      // The one completion was delivered; a throwing handler gets no second callback.
     }
   }
 
@@ -271,18 +323,8 @@ class Run {
     checkDrain(this.#target);
     if (this.#done) return;
     this.#finished();
+    this.#held = undefined;
     this.#error(toError(err));
-  }
-
-  #aborted(reason: Error | undefined): void {
-    if (this.#done) return;
-    this.#finished();
-    const err = reason ?? new TransportError("aborted", "the request was aborted");
-    this.#abort.abort(err);
-    if (this.#response !== undefined) void this.#response.body.cancel();
-    this.#c.release();
-    // Delivered after the caller's abort() returns, never from inside another callback.
-    queueMicrotask(() => this.#error(err));
   }
 
   #finished(): void {

@@ -2,8 +2,9 @@
 //
 // How this works: fields are validated as undici's Request does (same misuse, same
 // TypeError-class outcome), the query is serialized onto the path, header names are
-// kept as given (HTTP/2 lowercases them on the wire) in a flat [name, value, ...] list (the diagnostics request object exposes
-// and extends that list before the request is handed to the pool), and the body is turned
+// kept as given (HTTP/2 lowercases them on the wire) in [name, value] pairs (the
+// diagnostics request object exposes a flat copy that subscribers may extend before the
+// request is handed to the pool), and the body is turned
 // into one of the pool's body kinds: bytes, or an async iterable for streams.
 
 import type { RequestBody } from "../pool/index.js";
@@ -44,8 +45,8 @@ export interface ParsedDispatch {
   origin: string | undefined;
   path: string;
   method: string;
-  /** Flat [name, value, ...] names as given (the diagnostics request object's `headers`). */
-  headers: string[];
+  /** [name, value] pairs, names as given (fresh: the dispatcher may add to them). */
+  headers: Array<[string, string]>;
   body: RequestBody;
   idempotent: boolean;
   headersTimeout: number | undefined;
@@ -124,10 +125,10 @@ export function parseDispatchOptions(opts: unknown): ParsedDispatch {
     else if (o.origin instanceof URL) origin = o.origin.origin;
     else throw new TypeError("origin must be a string or a URL");
   }
-  const headers: string[] = [];
-  for (const [name, value] of headerPairs(o.headers)) {
+  const headers = headerPairs(o.headers);
+  for (let i = 0; i < headers.length; i++) {
+    const name = headers[i]![0];
     if (!TOKEN.test(name)) throw new TypeError(`invalid header name ${JSON.stringify(name)}`);
-    headers.push(name, value);
   }
   return {
     origin,

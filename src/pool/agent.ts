@@ -6,8 +6,8 @@
 
 import { EventEmitter } from "node:events";
 import { dispatch, type DispatchHandler, type DispatchOptions, type DispatchTarget } from "../dispatch/index.js";
-import type { PoolResponse } from "./exchange.js";
-import { resolvePoolOptions, type AgentOptions, type PoolOptions, type RequestOptions } from "./options.js";
+import { NO_CONTROL, PromiseReceiver, type PoolResponse, type RequestControl, type ResponseReceiver } from "./receiver.js";
+import { NO_OPTIONS, resolvePoolOptions, type AgentOptions, type PoolOptions, type RequestOptions } from "./options.js";
 import { originKey, originOfURL, type PoolOrigin } from "./origin.js";
 import { ON_EMPTY, Pool } from "./pool.js";
 import { poolError } from "./errors.js";
@@ -55,7 +55,14 @@ export class Agent extends EventEmitter implements DispatchTarget {
    * Send a request to `url` (a full http: or https: URL) through the pool of its origin.
    * Errors: those of Pool.request; TransportError `pool_closed` after close/destroy.
    */
-  request(url: string | URL, init?: RequestOptions): Promise<PoolResponse> {
+  request(url: string | URL, init: RequestOptions = NO_OPTIONS): Promise<PoolResponse> {
+    const rx = new PromiseReceiver(init.onInformational);
+    this.send(url, init, rx);
+    return rx.promise;
+  }
+
+  /** request() with the response pushed to `receiver` (see Pool.send). */
+  send(url: string | URL, init: RequestOptions, receiver: ResponseReceiver): RequestControl {
     if (typeof url === "string") {
       // A URL on an origin seen before, whose path parsing would leave as it is, skips the
       // URL parser: the pool is found by the `scheme://authority` prefix as written.
@@ -64,7 +71,7 @@ export class Agent extends EventEmitter implements DispatchTarget {
       if (key !== undefined) {
         const pool = this.#pools.get(key);
         const path = url.slice(slash);
-        if (pool !== undefined && isPlainPath(path)) return pool.request(path, init);
+        if (pool !== undefined && isPlainPath(path)) return pool.send(path, init, receiver);
       }
     }
     let u: URL, origin: PoolOrigin;
@@ -73,12 +80,16 @@ export class Agent extends EventEmitter implements DispatchTarget {
       if (!(u instanceof URL)) throw new TypeError("url must be a string or a URL");
       origin = originOfURL(u);
     } catch (err) {
-      return Promise.reject(err);
+      receiver.error(err as Error);
+      return NO_CONTROL;
     }
     const pool = this.#poolFor(origin);
-    if (pool === undefined) return Promise.reject(poolError("pool_closed", "the agent is closed"));
+    if (pool === undefined) {
+      receiver.error(poolError("pool_closed", "the agent is closed"));
+      return NO_CONTROL;
+    }
     if (typeof url === "string") this.#rememberPrefix(url, u, originKey(origin));
-    return pool.request(u, init);
+    return pool.send(u, init, receiver);
   }
 
   /** `scheme://authority` prefixes as callers wrote them → their pool key (see request()). */
@@ -147,9 +158,9 @@ export class Agent extends EventEmitter implements DispatchTarget {
     return key === undefined ? undefined : this.#pools.get(key);
   }
 
-  dispatchRequest(origin: string, path: string, init: RequestOptions): Promise<PoolResponse> {
+  dispatchRequest(origin: string, path: string, init: RequestOptions, receiver: ResponseReceiver): RequestControl {
     const known = this.#poolOf(origin);
-    if (known !== undefined && path.startsWith("/")) return known.request(path, init);
+    if (known !== undefined && path.startsWith("/")) return known.send(path, init, receiver);
     if (!this.#keyOf.has(origin)) {
       try {
         if (this.#keyOf.size >= 1024) this.#keyOf.clear();
@@ -158,7 +169,7 @@ export class Agent extends EventEmitter implements DispatchTarget {
         // A bad origin: request() rejects it.
       }
     }
-    return this.request(origin + path, init);
+    return this.send(origin + path, init, receiver);
   }
 
   dispatchUpgrade(origin: string, path: string, init: { method: string; headers: Headers; signal?: AbortSignal; headersTimeout?: number }): Promise<Upgraded> {

@@ -7,11 +7,12 @@
 // queued, the headers deadline once sent, the body deadline (moved on each chunk, and
 // suspended while the reader is behind) while the body streams.
 
-import { HTTPError, MintError, STREAM, type Body, type Headers, type Protocol, type RequestRef, type ResponsePart } from "../index.js";
+import { HTTPError, MintError, STREAM, type Body, type Headers, type RequestRef, type ResponsePart } from "../index.js";
 import type { BodySource } from "./body-source.js";
 import { abortedError, poolError } from "./errors.js";
 import type { Waiting } from "./queue.js";
-import { ResponseBody, type BodyOwner } from "./response-body.js";
+import type { BodyOwner } from "./response-body.js";
+import type { RequestControl, ResponseReceiver } from "./receiver.js";
 import { keepAliveHint } from "./keep-alive.js";
 import { mayRetry } from "./retry.js";
 import { sendBody } from "./request-body.js";
@@ -32,35 +33,9 @@ export interface ExchangeHost {
   wakeIn(now: number, inMs: number): void;
 }
 
-/** What `request()` resolves with. */
-export class PoolResponse {
-  readonly status: number;
-  readonly headers: Headers;
-  readonly protocol: Protocol;
-  readonly body: ResponseBody;
-  /**
-   * HTTP/1: the server's reason phrase, when the connection reports it (connect option
-   * `optionalResponses: ["status_reason"]`); otherwise undefined. HTTP/2 has none (RFC 9113 §8.3.2).
-   */
-  readonly statusText: string | undefined;
-
-  constructor(status: number, headers: Headers, protocol: Protocol, body: ResponseBody, statusText?: string) {
-    this.status = status;
-    this.headers = headers;
-    this.protocol = protocol;
-    this.body = body;
-    this.statusText = statusText;
-  }
-
-  /** Resolves when the body has been read ([] when none or cancelled); rejects with the body's error. */
-  get trailers(): Promise<Headers> {
-    return this.body.trailers();
-  }
-}
-
 const enum Phase { Waiting, Sent, Body, Done }
 
-export class Exchange implements Waiting, BodyOwner {
+export class Exchange implements Waiting, BodyOwner, RequestControl {
   queued = false;
   /** Queue deadline, then headers deadline, then body deadline (ms). */
   deadline = Infinity;
@@ -78,8 +53,7 @@ export class Exchange implements Waiting, BodyOwner {
   /** RequestOptions.onSent / onBodySent. */
   onSent: RequestOptions["onSent"];
   onBodySent: RequestOptions["onBodySent"];
-  /** RequestOptions.onInformational / expectContinue / reset. */
-  onInformational: RequestOptions["onInformational"];
+  /** RequestOptions.expectContinue / reset. */
   expectContinue = false;
   reset = false;
   /** The current attempt's wait for 100 Continue (expectContinue). */
@@ -93,17 +67,16 @@ export class Exchange implements Waiting, BodyOwner {
   /** The status of a 1xx head being read (0: none). */
   #interim = 0;
   #responseStarted = false;
-  #body: ResponseBody | undefined;
   #paused = false;
   /** A streamed request body is still being sent on the current attempt. */
   #sending = false;
   #lastError: MintError | undefined;
-  #resolve!: (r: PoolResponse) => void;
-  #reject!: (e: unknown) => void;
-  readonly promise: Promise<PoolResponse>;
+  /** Where the response goes. */
+  readonly #rx: ResponseReceiver;
 
-  constructor(host: ExchangeHost, method: string, path: string, headers: Headers, source: BodySource, idempotent: boolean,
+  constructor(host: ExchangeHost, rx: ResponseReceiver, method: string, path: string, headers: Headers, source: BodySource, idempotent: boolean,
     headersTimeout: number, bodyTimeout: number, signal: AbortSignal | undefined) {
+    this.#rx = rx;
     this.#host = host;
     this.method = method;
     this.path = path;
@@ -113,10 +86,6 @@ export class Exchange implements Waiting, BodyOwner {
     this.headersTimeout = headersTimeout;
     this.bodyTimeout = bodyTimeout;
     this.signal = signal;
-    this.promise = new Promise<PoolResponse>((resolve, reject) => {
-      this.#resolve = resolve;
-      this.#reject = reject;
-    });
     if (signal !== undefined) signal.addEventListener("abort", this, { once: true });
   }
 
@@ -222,7 +191,7 @@ export class Exchange implements Waiting, BodyOwner {
   onPart(part: ResponsePart, now: number): void {
     switch (part.type) {
       case "data":
-        this.#body!.push(part.data);
+        this.#rx.data(part.data);
         if (!this.#paused) this.deadline = now + this.bodyTimeout;
         return;
       case "status":
@@ -242,10 +211,8 @@ export class Exchange implements Waiting, BodyOwner {
           if (this.#interim !== 0) {
             const status = this.#interim;
             this.#interim = 0;
-            if (this.onInformational !== undefined) {
-              const reason = this.#reason;
-              this.#notify(() => this.onInformational!(status, part.headers, reason));
-            }
+            const reason = this.#reason;
+            this.#notify(() => this.#rx.informational(status, part.headers, reason));
             return;
           }
           this.#onHead(part.headers, now);
@@ -275,8 +242,7 @@ export class Exchange implements Waiting, BodyOwner {
       const hint = keepAliveHint(headers);
       if (hint !== undefined && hint < slot.keepAlive) slot.keepAlive = hint;
     }
-    this.#body = new ResponseBody(this);
-    this.#resolve(new PoolResponse(this.#status, headers, slot.http2 ? "http2" : "http1", this.#body, this.#reason));
+    this.#rx.head(this.#status, headers, slot.http2 ? "http2" : "http1", this.#reason, this);
   }
 
   #finish(): void {
@@ -285,7 +251,6 @@ export class Exchange implements Waiting, BodyOwner {
       this.#failAttempt(new HTTPError(this.slot?.http2 === false ? "http1" : "http2", "server_closed_request", "the server ended the request without sending a response"));
       return;
     }
-    const body = this.#body;
     if (this.#sending) {
       // The response ended before our body did (RFC 9113 §8.1 allows it): stop sending. On
       // HTTP/2 the stream is reset so it stops counting against the server's limit; an
@@ -295,7 +260,7 @@ export class Exchange implements Waiting, BodyOwner {
       this.source.dispose();
     } else this.#detach();
     this.#end();
-    body?.end(this.#trailers);
+    this.#rx.end(this.#trailers);
   }
 
   /** This attempt failed with `err`: retry when the rules allow, else end the request. */
@@ -304,7 +269,7 @@ export class Exchange implements Waiting, BodyOwner {
     this.#detach();
     if (phase === Phase.Body) {
       this.#end();
-      this.#body!.fail(err);
+      this.#rx.error(err);
       return;
     }
     if (mayRetry(err, {
@@ -332,8 +297,7 @@ export class Exchange implements Waiting, BodyOwner {
     if (this.queued) this.#host.unqueue(this);
     if (phase === Phase.Sent || phase === Phase.Body) this.#cancelOnConnection();
     this.#end();
-    if (phase === Phase.Body) this.#body!.fail(err);
-    else this.#reject(err);
+    this.#rx.error(err);
     this.source.dispose();
   }
 
@@ -350,6 +314,11 @@ export class Exchange implements Waiting, BodyOwner {
         this.fail(poolError("body_timeout", `no response body data for ${this.bodyTimeout} ms`));
         return;
     }
+  }
+
+  /** RequestControl: end the request with `err`. */
+  abort(err: Error): void {
+    this.fail(err);
   }
 
   /** The signal aborted (EventListener). */

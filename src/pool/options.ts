@@ -146,3 +146,6 @@ export function normalizeHeaders(h: RequestOptions["headers"]): Headers {
   }
   return out;
 }
+
+/** The options of a request that gives none (shared: read-only). */
+export const NO_OPTIONS: RequestOptions = Object.freeze({});

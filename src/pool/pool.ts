@@ -18,8 +18,9 @@ import { BodySource, NO_BODY } from "./body-source.js";
 import { Clock } from "./clock.js";
 import { dial } from "./dial.js";
 import { poolError } from "./errors.js";
-import { Exchange, type ExchangeHost, type PoolResponse } from "./exchange.js";
-import { isIdempotentMethod, normalizeHeaders, resolvePoolOptions, type PoolOptions, type RequestOptions, type ResolvedPoolOptions } from "./options.js";
+import { Exchange, type ExchangeHost } from "./exchange.js";
+import { NO_CONTROL, PromiseReceiver, type PoolResponse, type RequestControl, type ResponseReceiver } from "./receiver.js";
+import { NO_OPTIONS, isIdempotentMethod, normalizeHeaders, resolvePoolOptions, type PoolOptions, type RequestOptions, type ResolvedPoolOptions } from "./options.js";
 import { originKey, parseOrigin, type PoolOrigin } from "./origin.js";
 import { WaitQueue } from "./queue.js";
 import { Slot, type SlotOwner } from "./slot.js";
@@ -77,6 +78,18 @@ export class Pool extends EventEmitter implements ExchangeHost, SlotOwner, Dispa
    * errors...) when no retry is allowed; TypeError for misuse (bad URL, method, body).
    */
   request(url: string | URL, init: RequestOptions = NO_OPTIONS): Promise<PoolResponse> {
+    const rx = new PromiseReceiver(init.onInformational);
+    this.send(url, init, rx);
+    return rx.promise;
+  }
+
+  /**
+   * request() with the response pushed to `receiver` as it arrives instead of a promise
+   * and a reader (the dispatcher's path). Returns the request's control: pause and resume
+   * its body, abort it. `init.onInformational` is not called (the receiver gets 1xx heads).
+   * Every outcome, misuse included, reaches `receiver.error` (possibly before this returns).
+   */
+  send(url: string | URL, init: RequestOptions, receiver: ResponseReceiver): RequestControl {
     let path: string, method: string, headers: Headers, source: BodySource;
     try {
       path = this.#pathOf(url);
@@ -87,26 +100,26 @@ export class Pool extends EventEmitter implements ExchangeHost, SlotOwner, Dispa
       checkTimeout("bodyTimeout", init.bodyTimeout);
       source = init.body === undefined || init.body === null ? NO_BODY : new BodySource(init.body);
     } catch (err) {
-      return Promise.reject(err);
+      receiver.error(err as Error);
+      return NO_CONTROL;
     }
-    const ex = new Exchange(this, method, path, headers, source, init.idempotent ?? isIdempotentMethod(method),
+    const ex = new Exchange(this, receiver, method, path, headers, source, init.idempotent ?? isIdempotentMethod(method),
       init.headersTimeout ?? this.#opts.headersTimeout, init.bodyTimeout ?? this.#opts.bodyTimeout, init.signal);
     ex.onSent = init.onSent;
     ex.onBodySent = init.onBodySent;
-    ex.onInformational = init.onInformational;
     ex.expectContinue = init.expectContinue === true;
     ex.reset = init.reset === true;
     if (init.signal?.aborted === true) {
       ex.handleEvent();
-      return ex.promise;
+      return ex;
     }
     if (this.#closing) {
       ex.fail(poolError("pool_closed", `the pool for ${this.#key} is closed`));
-      return ex.promise;
+      return ex;
     }
     const slot = this.#queue.size === 0 ? this.#pick(ex.idempotent) : undefined;
     if (slot === undefined || !this.#start(ex, slot, Date.now())) this.#enqueue(ex);
-    return ex.promise;
+    return ex;
   }
 
   /**
@@ -137,8 +150,8 @@ export class Pool extends EventEmitter implements ExchangeHost, SlotOwner, Dispa
     return this.#destroyed ? "destroyed" : this.#closing ? "closed" : "open";
   }
 
-  dispatchRequest(_origin: string, path: string, init: RequestOptions): Promise<PoolResponse> {
-    return this.request(path, init);
+  dispatchRequest(_origin: string, path: string, init: RequestOptions, receiver: ResponseReceiver): RequestControl {
+    return this.send(path, init, receiver);
   }
 
   dispatchUpgrade(_origin: string, path: string, init: { method: string; headers: Headers; signal?: AbortSignal; headersTimeout?: number }): Promise<Upgraded> {
@@ -472,8 +485,6 @@ export class Pool extends EventEmitter implements ExchangeHost, SlotOwner, Dispa
   }
 }
 
-/** The options of a request given none (never modified). */
-const NO_OPTIONS: RequestOptions = Object.freeze({});
 /** The headers of a request given none: shared, never modified (an attempt that adds headers copies them). */
 const NO_HEADERS: Headers = Object.freeze([]) as unknown as Headers;
 

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { EventEmitter } from "node:events";
 import type { Connection, ResponsePart } from "../../src/index.js";
 import { Exchange, type ExchangeHost } from "../../src/pool/exchange.js";
+import { PromiseReceiver, type PoolResponse } from "../../src/pool/receiver.js";
 import { BodySource } from "../../src/pool/body-source.js";
 import { Slot } from "../../src/pool/slot.js";
 
@@ -28,10 +29,11 @@ class FakeH2 extends EventEmitter {
 const host: ExchangeHost = { maxAttempts: 3, requeue: () => {}, unqueue: () => {}, release: () => {}, wakeIn: () => {} };
 const owner = { slotFree: () => {}, slotClosed: () => {}, slotGone: () => {} };
 
-function exchange(slot: Slot): Exchange {
-  const ex = new Exchange(host, "GET", "/", [], new BodySource(null), true, 1000, 1000, undefined);
+function exchange(slot: Slot): Promise<PoolResponse> {
+  const rx = new PromiseReceiver(undefined);
+  const ex = new Exchange(host, rx, "GET", "/", [], new BodySource(null), true, 1000, 1000, undefined);
   assert.equal(ex.start(slot, Date.now()), undefined);
-  return ex;
+  return rx.promise;
 }
 
 test("a slow reader holds only its own stream's window and releases it as it reads", async () => {
@@ -44,8 +46,8 @@ test("a slow reader holds only its own stream's window and releases it as it rea
     ...Array.from({ length: n }, () => ({ type: "data" as const, ref, data: new Uint8Array(16 * 1024) })),
   ];
   conn.emit("parts", [...parts("r1", 8), ...parts("r2", 2), { type: "done", ref: "r2" }]);
-  const slowRes = await slow.promise;
-  const fastRes = await fast.promise;
+  const slowRes = await slow;
+  const fastRes = await fast;
   assert.deepEqual(conn.calls, ["hold r1 true"], "only the stream with 128 KiB unread is held");
   assert.equal((await fastRes.body.bytes()).length, 32 * 1024);
   let read = 0;
