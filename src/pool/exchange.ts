@@ -211,6 +211,8 @@ export class Exchange implements Waiting, BodyOwner, RequestControl {
           if (this.#interim !== 0) {
             const status = this.#interim;
             this.#interim = 0;
+            // The server is alive: the headers timeout counts again from this interim head.
+            this.deadline = now + this.headersTimeout;
             const reason = this.#reason;
             this.#notify(() => this.#rx.informational(status, part.headers, reason));
             return;

@@ -62,6 +62,27 @@ test("headersTimeout (pool and per request) and bodyTimeout", async () => {
   await server.close();
 });
 
+test("headersTimeout counts again from each 1xx head: 103s every 60 ms keep a 100 ms timeout from firing", async () => {
+  const server = await startRawServer((socket) => {
+    socket.once("data", () => {
+      let sent = 0;
+      const t = setInterval(() => {
+        if (socket.destroyed) return clearInterval(t);
+        if (++sent <= 4) return void socket.write("HTTP/1.1 103 Early Hints\r\nlink: </a.css>; rel=preload\r\n\r\n");
+        clearInterval(t);
+        socket.write("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok");
+      }, 60);
+    });
+  });
+  const pool = new Pool(`http://127.0.0.1:${server.port}`, { headersTimeout: 100 });
+  const hints: number[] = [];
+  const res = await pool.request("/", { onInformational: (status) => hints.push(status) });
+  assert.equal(await res.body.text(), "ok");
+  assert.deepEqual(hints, [103, 103, 103, 103]);
+  await pool.close();
+  await server.close();
+});
+
 test("abort while queued, while connecting, in flight (HTTP/1) and while the body streams", async () => {
   const server = await stallingServer();
   const pool = new Pool(`http://127.0.0.1:${server.port}`, { connections: 1 });
