@@ -7,9 +7,10 @@
 //
 // `mint-http load` runs as an installed command does: compiled JavaScript (bundled once with
 // esbuild, which tsx brings, into build/), not through the tsx loader, whose hooks thread
-// would share the client's pinned CPU. Without esbuild it falls back to tsx (and says so).
+// would share the client's pinned CPU. Without esbuild (or with BENCH_CLI=tsx) it runs
+// through tsx, and says so.
 //
-// Environment: BENCH_SECONDS (3), BENCH_ROUNDS (2).
+// Environment: BENCH_SECONDS (3), BENCH_ROUNDS (2), BENCH_CLI (compiled | tsx).
 import { spawnPinned, startTarget, ROOT, pinning, type Target } from "./targets.js";
 import { rmSync } from "node:fs";
 import path from "node:path";
@@ -23,6 +24,7 @@ let cli: string[] = ["--import", "tsx", CLI_SOURCE];
 
 /** Bundle the command into build/ (two folders below the root, as dist/cli/main.js, so it finds package.json). */
 async function buildCLI(): Promise<string> {
+  if (process.env.BENCH_CLI === "tsx") return "through tsx (BENCH_CLI=tsx)";
   try {
     const esbuild = (await import("esbuild")) as { build(o: Record<string, unknown>): Promise<unknown> };
     const dir = path.join(ROOT, "build", `bench-load-${process.pid}`);

@@ -50,7 +50,7 @@ Connection:
   -k, --insecure           do not verify the server certificate
   -Z, --parallel           run the URLs at the same time
       --connect-timeout S  give up connecting after S seconds
-  -m, --max-time S         give up after S seconds in all
+  -m, --max-time S         give up on a transfer after S seconds (exit 28; retried by --retry)
 
 Output:
   -o, --output FILE        write the body to FILE (progress on stderr when it is a terminal);

@@ -121,19 +121,7 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`mint-http: cannot write the output: ${err.message}\n`);
     process.exit(23);
   });
-  let timer: NodeJS.Timeout | undefined;
-  if (options.maxTime !== undefined) {
-    const seconds = options.maxTime;
-    timer = setTimeout(() => {
-      if (!options.silent || options.showError) process.stderr.write(`mint-http: operation timed out after ${seconds} seconds (--max-time)\n`);
-      process.exit(28);
-    }, Math.ceil(seconds * 1000));
-  }
-  try {
-    return await fetchAll(options, io);
-  } finally {
-    if (timer !== undefined) clearTimeout(timer);
-  }
+  return fetchAll(options, io);
 }
 
 main(process.argv.slice(2)).then(

@@ -3,7 +3,7 @@
 //
 // How it works: one RetryState per URL of the command line. After a failed attempt (an
 // error, or a transient HTTP status), `delayAfter*` says how long to wait, or undefined
-// when the failure stands. Transient are: timeouts and HTTP 408, 429, 500, 502, 503, 504;
+// when the failure stands. Transient are: timeouts (-m included) and HTTP 408, 429, 500, 502, 503, 504;
 // with --retry-connrefused a refused connection too; with --retry-all-errors any error.
 // The wait starts at 1 s and doubles up to 10 minutes; --retry-delay fixes it; a larger
 // Retry-After (seconds) replaces it. --retry-max-time stops retrying once that much time
@@ -12,6 +12,7 @@
 
 import { MintError } from "../index.js";
 import type { CliOptions } from "./args.js";
+import { TransferFailure } from "./failure.js";
 
 // curl --retry: "a timeout, ... or an HTTP 408, 429, 500, 502, 503 or 504 response code".
 const RETRY_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
@@ -53,7 +54,8 @@ export class RetryState {
   delayAfterError(err: unknown): number | undefined {
     if (!this.#mayRetry()) return undefined;
     const reason = err instanceof MintError ? err.reason : undefined;
-    if (reason !== undefined && TIMEOUT_REASONS.has(reason)) return this.#take(": timeout", this.#sleepMs);
+    const timedOut = (reason !== undefined && TIMEOUT_REASONS.has(reason)) || (err instanceof TransferFailure && err.exitCode === 28);
+    if (timedOut) return this.#take(": timeout", this.#sleepMs);
     if (reason === "econnrefused" && this.#options.retryConnrefused) return this.#take(": connection refused", this.#sleepMs);
     if (this.#options.retryAllErrors) return this.#take("(retrying all errors)", this.#sleepMs);
     return undefined;

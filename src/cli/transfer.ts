@@ -6,7 +6,9 @@
 // the connection and the request lines when the request is handed to it (the pool's
 // `onSent`), and the response lines when its head arrives. A redirect's or a retried
 // response's body is cancelled, not read; a retry starts again from the URL given.
-// Failures that curl reports with its own exit status are TransferFailure (22, 47).
+// -m bounds each attempt (redirects included), as curl's per-transfer limit: the attempt's
+// requests carry an AbortSignal that fires then, and the failure becomes curl's exit 28.
+// Failures that curl reports with its own exit status are TransferFailure (22, 28, 47).
 
 import { createReadStream, statSync } from "node:fs";
 import type { Socket } from "node:net";
@@ -15,6 +17,7 @@ import type { PoolResponse, RequestBody } from "../pool/index.js";
 import type { CliOptions } from "./args.js";
 import type { ConnectionTracker, HeadInfo } from "./connections.js";
 import { codingsOf, decodeBody } from "./decode.js";
+import { TransferFailure } from "./failure.js";
 import { headText, statusLine, type Sink } from "./output.js";
 import type { PoolSet } from "./pools.js";
 import { isRedirect, nextRequest } from "./redirect.js";
@@ -23,15 +26,7 @@ import { RetryState } from "./retry.js";
 import type { VerboseLog } from "./verbose.js";
 import type { TransferInfo } from "./write-out.js";
 
-/** A failure curl reports with a given exit status. */
-export class TransferFailure extends Error {
-  readonly exitCode: number;
-  constructor(exitCode: number, message: string) {
-    super(message);
-    this.name = "TransferFailure";
-    this.exitCode = exitCode;
-  }
-}
+export { TransferFailure };
 
 /** What a transfer needs. */
 export interface TransferContext {
@@ -55,12 +50,19 @@ export async function transfer(ctx: TransferContext, url: URL, sink: Sink, info:
   const retry = new RetryState(ctx.options, ctx.warn);
   for (;;) {
     let wait: number | undefined;
+    const limit = timeLimit(ctx.options.maxTime);
     try {
-      wait = await attempt(ctx, url, sink, info, start, fileSize, retry);
-    } catch (err) {
+      wait = await attempt(ctx, url, sink, info, start, fileSize, retry, limit?.signal);
+    } catch (caught) {
+      let err = caught;
+      if (limit?.signal.aborted === true) {
+        err = new TransferFailure(28, `Operation timed out after ${Math.round(performance.now() - limit.startedAt)} milliseconds with ${info.sizeDownload} bytes received`);
+      }
       info.timeTotal = (performance.now() - start) / 1000;
       wait = retry.delayAfterError(err);
       if (wait === undefined) throw err;
+    } finally {
+      limit?.clear();
     }
     if (wait === undefined) return;
     info.numRedirects = 0;
@@ -71,6 +73,7 @@ export async function transfer(ctx: TransferContext, url: URL, sink: Sink, info:
 /** One attempt, redirects included; resolves with the wait before a retry, or undefined when done. */
 async function attempt(
   ctx: TransferContext, url: URL, sink: Sink, info: TransferInfo, start: number, fileSize: number | undefined, retry: RetryState,
+  signal: AbortSignal | undefined,
 ): Promise<number | undefined> {
   const { options, verbose } = ctx;
   let method = options.method ?? (options.head ? "HEAD" : options.body !== undefined ? "POST" : "GET");
@@ -80,7 +83,7 @@ async function attempt(
 
   for (;;) {
     const onSent = verbose === undefined ? undefined : sentLogger(ctx, current, method, headers);
-    const response = await ctx.pools.request(current, { method, headers, body: sendBody ? bodyOf(options) : null, onSent });
+    const response = await ctx.pools.request(current, { method, headers, body: sendBody ? bodyOf(options) : null, onSent, signal });
     const now = performance.now();
     const head = ctx.tracker.headOf(response.headers);
     describe(info, head, current, start);
@@ -128,7 +131,7 @@ async function attempt(
     const length = headerOf(response.headers, "content-length");
     if (length !== undefined && /^\d+$/.test(length)) sink.setTotal(Number(length));
     if (method === "HEAD") await response.body.cancel();
-    else info.sizeDownload = await writeBody(options, response, sink);
+    else await writeBody(options, response, sink, info);
     await sink.end();
     const trailers = await response.trailers;
     if (trailers.length > 0) verbose?.trailers(trailers);
@@ -200,14 +203,21 @@ function bodyFileSize(options: CliOptions): number | undefined {
   }
 }
 
-/** Write the body (decoded with --compressed); returns the bytes written. */
-async function writeBody(options: CliOptions, response: PoolResponse, sink: Sink): Promise<number> {
+/** Write the body (decoded with --compressed), counting the bytes in `info.sizeDownload` as they go. */
+async function writeBody(options: CliOptions, response: PoolResponse, sink: Sink, info: TransferInfo): Promise<void> {
   const codings = options.compressed ? codingsOf(response.headers) : [];
   const source = codings !== undefined && codings.length > 0 ? decodeBody(response.body, codings) : response.body;
-  let n = 0;
+  info.sizeDownload = 0;
   for await (const chunk of source) {
-    n += chunk.length;
+    info.sizeDownload += chunk.length;
     await sink.write(chunk);
   }
-  return n;
+}
+
+/** -m: an AbortSignal that fires after `seconds` (a fresh one per attempt), or undefined without -m. */
+function timeLimit(seconds: number | undefined): { signal: AbortSignal; startedAt: number; clear(): void } | undefined {
+  if (seconds === undefined) return undefined;
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new Error(`--max-time ${seconds} reached`)), Math.ceil(seconds * 1000));
+  return { signal: controller.signal, startedAt: performance.now(), clear: () => clearTimeout(timer) };
 }

