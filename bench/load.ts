@@ -3,7 +3,8 @@
 // of bench/servers/h1.ts and, when installed, nginx) and, when installed, h2load (nghttp2,
 // C) over HTTP/2 cleartext (nghttpd). Each run is its own process (client on CPU 1,
 // server on CPU 0 when taskset is there), contenders alternate round by round, and the
-// table shows each one's median requests/s and its ratio to the reference tool.
+// table shows each one's median requests/s, its ratio to the reference tool, and the ratio
+// round by round.
 //
 // `mint-http load` runs as an installed command does: compiled JavaScript (bundled once with
 // esbuild, which tsx brings, into build/), not through the tsx loader, whose hooks thread
@@ -139,8 +140,12 @@ async function main(): Promise<void> {
     const ref = values.get(s.reference)!, ours = values.get(s.mint)!;
     console.log(`\n${s.title}`);
     console.log(`  ${s.reference.label.padEnd(15)} ${ref.length ? fmt(median(ref)).padStart(10) : "failed".padStart(10)} req/s  (${ref.map(fmt).join(", ")})`);
+    // Each round's two runs are back to back, so their ratio is less exposed to the machine's
+    // load changing over the whole run than the ratio of the medians.
+    const paired = ref.length === ours.length ? ours.map((v, i) => v / ref[i]!) : [];
     console.log(`  ${s.mint.label.padEnd(15)} ${ours.length ? fmt(median(ours)).padStart(10) : "failed".padStart(10)} req/s  (${ours.map(fmt).join(", ")})` +
-      (ref.length && ours.length ? `   ${(median(ours) / median(ref)).toFixed(2)}x ${s.reference.label}` : ""));
+      (ref.length && ours.length ? `   ${(median(ours) / median(ref)).toFixed(2)}x ${s.reference.label}` : "") +
+      (paired.length ? `; round by round ${paired.map((r) => r.toFixed(2)).join(", ")} (median ${median(paired).toFixed(2)}x)` : ""));
     for (const e of errors) console.log(`  ${e}`);
   }
   for (const t of targets.values()) if (typeof t !== "string") t.stop();

@@ -41,7 +41,7 @@ export interface TransferContext {
 /**
  * Transfer `url` and write its output to `sink`, filling `info` (what -w reports) as it
  * goes, retrying transient failures as --retry asks. Rejects with TransferFailure (22 for
- * -f, 47 for too many redirects) or the pool's errors (TransportError/HTTPError reasons such
+ * -f, 28 when -m runs out, 47 for too many redirects) or the pool's errors (TransportError/HTTPError reasons such
  * as `econnrefused`, `timeout`, `closed`).
  */
 export async function transfer(ctx: TransferContext, url: URL, sink: Sink, info: TransferInfo): Promise<void> {
@@ -51,6 +51,7 @@ export async function transfer(ctx: TransferContext, url: URL, sink: Sink, info:
   for (;;) {
     let wait: number | undefined;
     const limit = timeLimit(ctx.options.maxTime);
+    info.sizeDownload = 0;
     try {
       wait = await attempt(ctx, url, sink, info, start, fileSize, retry, limit?.signal);
     } catch (caught) {
