@@ -39,8 +39,8 @@ export class RetryState {
   delayAfterStatus(status: number, retryAfter: string | undefined): number | undefined {
     if (!RETRY_STATUSES.has(status) || !this.#mayRetry()) return undefined;
     let sleep = this.#sleepMs;
-    // RFC 9110 §10.2.3: Retry-After in seconds (curl honours it when it is longer).
-    const seconds = retryAfter !== undefined && /^\d+$/.test(retryAfter.trim()) ? Number(retryAfter.trim()) : 0;
+    // RFC 9110 §10.2.3: Retry-After (curl honours it when it is longer than its own wait).
+    const seconds = retryAfterSeconds(retryAfter);
     if (seconds * 1000 > sleep) sleep = seconds * 1000;
     const max = this.#options.retryMaxTimeMs;
     if (seconds > 0 && max !== undefined && performance.now() - this.#start + sleep > max) {
@@ -73,4 +73,13 @@ export class RetryState {
     if (this.#options.retryDelayMs === undefined) this.#sleepMs = Math.min(MAX_SLEEP_MS, this.#sleepMs * 2);
     return sleep;
   }
+}
+
+/** RFC 9110 §10.2.3: Retry-After = HTTP-date / delay-seconds; whole seconds from now, 0 when absent or unusable. */
+export function retryAfterSeconds(value: string | undefined, now = Date.now()): number {
+  if (value === undefined) return 0;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text);
+  const at = Date.parse(text);
+  return Number.isNaN(at) ? 0 : Math.max(0, Math.ceil((at - now) / 1000));
 }
