@@ -9,8 +9,8 @@ Fetches each URL and writes the response body to stdout. Several URLs share conn
 Request:
   -X, --request METHOD     request method (default GET, HEAD with -I, POST with a body)
   -H, --header 'N: V'      add a request header (repeatable); 'N:' removes a default one
-  -d, --data DATA          send DATA as the body (several -d are joined with '&'; @FILE reads a file);
-                           also --data-ascii
+  -d, --data DATA          send DATA as the body (several -d are joined with '&'; @FILE
+                           reads a file); also --data-ascii
       --data-raw DATA      the same, '@' has no special meaning
       --data-binary @FILE  stream FILE as the body; DATA without @ is sent as is
       --json DATA          JSON body: content-type and accept application/json, POST
@@ -28,8 +28,8 @@ Redirects and retries:
       --max-redirs N       at most N redirects (default 50, -1 for no limit); exit 47 beyond
       --post301, --post302, --post303
                            keep POST (and its body) across that redirect (default: GET)
-      --retry N            retry a transient failure N times: timeouts, connection resets,
-                           HTTP 408, 429, 500, 502, 503, 504 (waits 1 s, then doubles)
+      --retry N            retry a transient failure N times: a timeout (-m included), HTTP
+                           408, 429, 500, 502, 503, 504 (waits 1 s, then doubles up to 10 min)
       --retry-delay S      wait S seconds between retries instead (0: the default backoff);
                            a longer Retry-After from the server wins
       --retry-max-time S   start no retry after S seconds since the first attempt (0: no limit)
