@@ -3,16 +3,41 @@
 // of bench/servers/h1.ts and, when installed, nginx) and, when installed, h2load (nghttp2,
 // C) over HTTP/2 cleartext (nghttpd). Each run is its own process (client on CPU 1,
 // server on CPU 0 when taskset is there), contenders alternate round by round, and the
-// table shows each one's median requests/s and its ratio to the reference tool.
+// table shows each one's median requests/s, its ratio to the reference tool, and the ratio
+// round by round.
 //
-// Environment: BENCH_SECONDS (3), BENCH_ROUNDS (2).
+// `mint-http load` runs as an installed command does: compiled JavaScript (bundled once with
+// esbuild, which tsx brings, into build/), not through the tsx loader, whose hooks thread
+// would share the client's pinned CPU. Without esbuild (or with BENCH_CLI=tsx) it runs
+// through tsx, and says so.
+//
+// Environment: BENCH_SECONDS (3), BENCH_ROUNDS (2), BENCH_CLI (compiled | tsx).
 import { spawnPinned, startTarget, ROOT, pinning, type Target } from "./targets.js";
+import { rmSync } from "node:fs";
 import path from "node:path";
 import os from "node:os";
 
 const SECONDS = Math.max(1, Math.round(Number(process.env.BENCH_SECONDS ?? 3)));
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 2));
-const CLI = path.join(ROOT, "src/cli/main.ts");
+const CLI_SOURCE = path.join(ROOT, "src/cli/main.ts");
+/** How to start the command: node arguments before `load`. */
+let cli: string[] = ["--import", "tsx", CLI_SOURCE];
+
+/** Bundle the command into build/ (two folders below the root, as dist/cli/main.js, so it finds package.json). */
+async function buildCLI(): Promise<string> {
+  if (process.env.BENCH_CLI === "tsx") return "through tsx (BENCH_CLI=tsx)";
+  try {
+    const esbuild = (await import("esbuild")) as { build(o: Record<string, unknown>): Promise<unknown> };
+    const dir = path.join(ROOT, "build", `bench-load-${process.pid}`);
+    const file = path.join(dir, "main.mjs");
+    await esbuild.build({ entryPoints: [CLI_SOURCE], bundle: true, platform: "node", format: "esm", target: "es2022", outfile: file, logLevel: "error" });
+    process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+    cli = [file];
+    return "compiled with esbuild";
+  } catch (err) {
+    return `through tsx (esbuild unavailable: ${(err as Error).message})`;
+  }
+}
 const AUTOCANNON = path.join(ROOT, "node_modules/autocannon/autocannon.js");
 
 interface Contender {
@@ -35,7 +60,7 @@ interface LoadScenario {
 
 const mint = (c: number, m: number, h2: boolean): Contender => ({
   label: "mint-http load",
-  command: (url) => [process.execPath, ["--import", "tsx", CLI, "load", ...(h2 ? ["--http2-prior-knowledge"] : []), "-c", String(c), "-m", String(m), "-d", `${SECONDS}s`, "--json", url]],
+  command: (url) => [process.execPath, [...cli, "load", ...(h2 ? ["--http2-prior-knowledge"] : []), "-c", String(c), "-m", String(m), "-d", `${SECONDS}s`, "--json", url]],
   parse: (out) => (JSON.parse(out) as { requestsPerSecond: number }).requestsPerSecond,
 });
 
@@ -94,7 +119,7 @@ const fmt = (n: number): string => Math.round(n).toLocaleString("en-US");
 
 async function main(): Promise<void> {
   console.log(`mint-http load vs autocannon / h2load — ${os.cpus().length} CPUs, Node ${process.version}; ${pinning}; load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`);
-  console.log(`${ROUNDS} rounds of ${SECONDS}s per contender, alternating; medians shown`);
+  console.log(`${ROUNDS} rounds of ${SECONDS}s per contender, alternating; medians shown; mint-http ${await buildCLI()}`);
   const targets = new Map<string, Target | string>();
   for (const s of SCENARIOS) {
     if (!targets.has(s.server)) targets.set(s.server, await startTarget(s.server).catch((e: Error) => e.message));
@@ -115,8 +140,12 @@ async function main(): Promise<void> {
     const ref = values.get(s.reference)!, ours = values.get(s.mint)!;
     console.log(`\n${s.title}`);
     console.log(`  ${s.reference.label.padEnd(15)} ${ref.length ? fmt(median(ref)).padStart(10) : "failed".padStart(10)} req/s  (${ref.map(fmt).join(", ")})`);
+    // Each round's two runs are back to back, so their ratio is less exposed to the machine's
+    // load changing over the whole run than the ratio of the medians.
+    const paired = ref.length === ours.length ? ours.map((v, i) => v / ref[i]!) : [];
     console.log(`  ${s.mint.label.padEnd(15)} ${ours.length ? fmt(median(ours)).padStart(10) : "failed".padStart(10)} req/s  (${ours.map(fmt).join(", ")})` +
-      (ref.length && ours.length ? `   ${(median(ours) / median(ref)).toFixed(2)}x ${s.reference.label}` : ""));
+      (ref.length && ours.length ? `   ${(median(ours) / median(ref)).toFixed(2)}x ${s.reference.label}` : "") +
+      (paired.length ? `; round by round ${paired.map((r) => r.toFixed(2)).join(", ")} (median ${median(paired).toFixed(2)}x)` : ""));
     for (const e of errors) console.log(`  ${e}`);
   }
   for (const t of targets.values()) if (typeof t !== "string") t.stop();

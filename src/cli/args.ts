@@ -48,7 +48,7 @@ export interface CliOptions {
   keepPost: Set<number>;
   compressed: boolean;
   writeOut: string | undefined;
-  /** -u user:password (Basic). */
+  /** -u user:password (Basic); without a colon the password is asked for (password-prompt.ts). */
   user: string | undefined;
   userAgent: string | undefined;
   referer: string | undefined;
@@ -56,6 +56,14 @@ export interface CliOptions {
   retry: number;
   /** Delay between retries in ms, or undefined for curl's doubling from 1 s. */
   retryDelayMs: number | undefined;
+  /** --retry-max-time: no retry starts once this many ms have passed since the first attempt. */
+  retryMaxTimeMs: number | undefined;
+  /** --retry-connrefused: a refused connection is transient too. */
+  retryConnrefused: boolean;
+  /** --retry-all-errors: every failure is transient. */
+  retryAllErrors: boolean;
+  /** --location-trusted: credentials follow redirects to other origins. */
+  locationTrusted: boolean;
   parallel: boolean;
   /** Forced protocol list, or undefined to negotiate. */
   protocols: Protocol[] | undefined;
@@ -99,6 +107,7 @@ const VALUED: Record<string, string> = {
   "--connect-to": "connect-to",
   "--retry": "retry",
   "--retry-delay": "retry-delay",
+  "--retry-max-time": "retry-max-time",
 };
 
 // Flags, by every spelling.
@@ -114,6 +123,9 @@ const FLAGS: Record<string, string> = {
   "-f": "fail", "--fail": "fail",
   "--fail-with-body": "fail-with-body",
   "-L": "location", "--location": "location",
+  "--location-trusted": "location-trusted",
+  "--retry-connrefused": "retry-connrefused",
+  "--retry-all-errors": "retry-all-errors",
   "--post301": "post301", "--post302": "post302", "--post303": "post303",
   "--compressed": "compressed",
   "-Z": "parallel", "--parallel": "parallel",
@@ -121,6 +133,9 @@ const FLAGS: Record<string, string> = {
   "--http2": "http2",
   "--http2-prior-knowledge": "http2",
 };
+
+/** Every spelling of every option (what `--help` must list). */
+export const OPTION_SPELLINGS: readonly string[] = [...Object.keys(VALUED), ...Object.keys(FLAGS)];
 
 /** Parse the arguments after the program name. Throws UsageError. */
 export function parseArgs(argv: readonly string[]): Command {
@@ -147,7 +162,9 @@ export function parseArgs(argv: readonly string[]): Command {
     silent: flags.has("silent"),
     showError: flags.has("show-error"),
     fail: flags.has("fail") ? "fail" : flags.has("fail-with-body") ? "with-body" : "no",
-    location: flags.has("location"),
+    // curl: --location-trusted is -L that also lets credentials follow.
+    location: flags.has("location") || flags.has("location-trusted"),
+    locationTrusted: flags.has("location-trusted"),
     maxRedirs: 50,
     keepPost: new Set([301, 302, 303].filter((s) => flags.has(`post${s}`))),
     compressed: flags.has("compressed"),
@@ -158,6 +175,9 @@ export function parseArgs(argv: readonly string[]): Command {
     reroutes: [],
     retry: 0,
     retryDelayMs: undefined,
+    retryMaxTimeMs: undefined,
+    retryConnrefused: flags.has("retry-connrefused"),
+    retryAllErrors: flags.has("retry-all-errors"),
     parallel: flags.has("parallel"),
     protocols: flags.has("http1.1") ? ["http1"] : flags.has("http2") ? ["http2"] : undefined,
     proxy: undefined,
@@ -217,10 +237,7 @@ export function parseArgs(argv: readonly string[]): Command {
         break;
       }
       case "write-out": options.writeOut = value; break;
-      case "user":
-        if (!value.includes(":")) throw new UsageError("-u takes user:password (reading a password from the terminal is not supported)");
-        options.user = value;
-        break;
+      case "user": options.user = value; break;
       case "user-agent": options.userAgent = value; break;
       case "referer": options.referer = value; break;
       case "resolve": options.reroutes.push(parseReroute("--resolve", value)); break;
@@ -233,8 +250,16 @@ export function parseArgs(argv: readonly string[]): Command {
       }
       case "retry-delay": {
         const n = Number(value);
-        if (!Number.isFinite(n) || n < 0) throw new UsageError(`--retry-delay takes seconds, got ${JSON.stringify(value)}`);
-        options.retryDelayMs = n * 1000;
+        if (value.trim() === "" || !Number.isFinite(n) || n < 0) throw new UsageError(`--retry-delay takes seconds, got ${JSON.stringify(value)}`);
+        // curl: a delay of zero means the default backoff.
+        options.retryDelayMs = n === 0 ? undefined : n * 1000;
+        break;
+      }
+      case "retry-max-time": {
+        const n = Number(value);
+        if (value.trim() === "" || !Number.isFinite(n) || n < 0) throw new UsageError(`--retry-max-time takes seconds, got ${JSON.stringify(value)}`);
+        // curl: zero means no limit.
+        options.retryMaxTimeMs = n === 0 ? undefined : n * 1000;
         break;
       }
     }

@@ -1,4 +1,4 @@
-// Which connection served which response, for `-v`, `-w %{num_connects}` and the timings.
+// Which connection carried which request and response, for `-v`, `-w %{num_connects}` and the timings.
 //
 // How it works: connect() publishes every connection it opens on the diagnostics channel
 // `mint-http:connection:open`; the pool's connections included. Each one is numbered
@@ -6,7 +6,8 @@
 // alongside the pool's, so that a response's reason phrase and interim (1xx) heads are
 // kept, and the final head's header list is remembered with the connection that carried it.
 // The pool hands that same list to the caller as `response.headers`, which is how a
-// response is matched back to its connection. TCP lookup and connect times come from
+// response is matched back to its connection; a request is matched to its connection by the
+// socket the pool's `onSent` reports. TCP lookup and connect times come from
 // Node's `net.client.socket` channel (matched to a connection by local port).
 
 import diagnosticsChannel from "node:diagnostics_channel";
@@ -30,6 +31,8 @@ export interface TrackedConnection {
   openAt: number;
   /** Responses seen on it so far. */
   uses: number;
+  /** Requests handed to it so far (counted by the caller, for -v). */
+  sent: number;
 }
 
 /** What is known of one response's head beyond the pool's response. */
@@ -51,6 +54,7 @@ interface Pending {
 export class ConnectionTracker {
   readonly connections: TrackedConnection[] = [];
   readonly #heads = new WeakMap<Headers, HeadInfo>();
+  readonly #bySocket = new WeakMap<Socket, TrackedConnection>();
   readonly #sockets = new Map<number, { lookupAt?: number; tcpAt?: number }>();
 
   readonly #onSocket = (message: unknown): void => {
@@ -70,9 +74,10 @@ export class ConnectionTracker {
     const times = localPort !== undefined ? this.#sockets.get(localPort) : undefined;
     if (localPort !== undefined) this.#sockets.delete(localPort);
     const tracked: TrackedConnection = {
-      id: this.connections.length, conn, lookupAt: times?.lookupAt, tcpAt: times?.tcpAt, openAt: performance.now(), uses: 0,
+      id: this.connections.length, conn, lookupAt: times?.lookupAt, tcpAt: times?.tcpAt, openAt: performance.now(), uses: 0, sent: 0,
     };
     this.connections.push(tracked);
+    this.#bySocket.set(conn.getSocket(), tracked);
     const pending = new Map<string, Pending>();
     conn.on("parts", (parts: ResponsePart[]) => this.#onParts(tracked, pending, parts));
   };
@@ -85,6 +90,11 @@ export class ConnectionTracker {
   /** The connection and extras of a response, by its header list; undefined when unknown. */
   headOf(headers: Headers): HeadInfo | undefined {
     return this.#heads.get(headers);
+  }
+
+  /** The connection whose socket is `socket` (as the pool's `onSent` reports it); undefined when unknown. */
+  bySocket(socket: Socket): TrackedConnection | undefined {
+    return this.#bySocket.get(socket);
   }
 
   /** Stop watching new connections. */

@@ -9,24 +9,32 @@ Fetches each URL and writes the response body to stdout. Several URLs share conn
 Request:
   -X, --request METHOD     request method (default GET, HEAD with -I, POST with a body)
   -H, --header 'N: V'      add a request header (repeatable); 'N:' removes a default one
-  -d, --data DATA          send DATA as the body (several -d are joined with '&'; @FILE reads a file)
+  -d, --data DATA          send DATA as the body (several -d are joined with '&'; @FILE
+                           reads a file); also --data-ascii
       --data-raw DATA      the same, '@' has no special meaning
       --data-binary @FILE  stream FILE as the body; DATA without @ is sent as is
       --json DATA          JSON body: content-type and accept application/json, POST
-  -u, --user USER:PASS     Basic authentication
+  -u, --user USER[:PASS]   Basic authentication; without ':PASS' the password is asked for
+                           on the terminal (or read from the first line of stdin without one)
   -A, --user-agent TEXT    user-agent header (default mint-http/VERSION)
   -e, --referer URL        referer header
   -I, --head               HEAD request; print the response head only
       --compressed         ask for gzip, deflate or br and decode the body
 
 Redirects and retries:
-  -L, --location           follow redirects (3xx with a location)
+  -L, --location           follow redirects (3xx with a location); Authorization and Cookie
+                           are not sent to another origin
+      --location-trusted   -L, and send Authorization and Cookie to every origin redirected to
       --max-redirs N       at most N redirects (default 50, -1 for no limit); exit 47 beyond
       --post301, --post302, --post303
                            keep POST (and its body) across that redirect (default: GET)
-      --retry N            retry a transient failure N times: timeouts, connection resets,
-                           HTTP 408, 429, 500, 502, 503, 504 (waits 1 s, then doubles)
-      --retry-delay S      wait S seconds between retries instead
+      --retry N            retry a transient failure N times: a timeout (-m included), HTTP
+                           408, 429, 500, 502, 503, 504 (waits 1 s, then doubles up to 10 min)
+      --retry-delay S      wait S seconds between retries instead (0: the default backoff);
+                           a longer Retry-After from the server wins
+      --retry-max-time S   start no retry after S seconds since the first attempt (0: no limit)
+      --retry-connrefused  with --retry, a refused connection is transient too
+      --retry-all-errors   with --retry, every failure is transient (with -f, a status >= 400 too)
 
 Connection:
       --http1.1            use HTTP/1.1 only
@@ -42,7 +50,7 @@ Connection:
   -k, --insecure           do not verify the server certificate
   -Z, --parallel           run the URLs at the same time
       --connect-timeout S  give up connecting after S seconds
-  -m, --max-time S         give up after S seconds in all
+  -m, --max-time S         give up on a transfer after S seconds (exit 28; retried by --retry)
 
 Output:
   -o, --output FILE        write the body to FILE (progress on stderr when it is a terminal);

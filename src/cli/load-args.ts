@@ -53,6 +53,9 @@ const FLAGS: Record<string, string> = {
   "--http2-prior-knowledge": "http2",
 };
 
+/** Every spelling of every `load` option (what its `--help` must list). */
+export const LOAD_OPTION_SPELLINGS: readonly string[] = [...Object.keys(VALUED), ...Object.keys(FLAGS)];
+
 /** Parse the arguments after `load`. Returns undefined for --help. Throws UsageError. */
 export function parseLoadArgs(argv: readonly string[]): LoadOptions | undefined {
   const t = tokenize(argv, { valued: VALUED, flags: FLAGS });

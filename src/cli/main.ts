@@ -12,6 +12,7 @@ import { HELP, parseArgs, UsageError, type CliOptions } from "./args.js";
 import { ConnectionTracker } from "./connections.js";
 import { loadCommand } from "./load.js";
 import { Sink, type CliIO } from "./output.js";
+import { askPassword } from "./password-prompt.js";
 import { PoolSet } from "./pools.js";
 import { transfer, TransferFailure } from "./transfer.js";
 import { VerboseLog } from "./verbose.js";
@@ -63,7 +64,10 @@ async function fetchAll(options: CliOptions, io: CliIO): Promise<number> {
   const tracker = new ConnectionTracker();
   const pools = new PoolSet(options);
   const verbose = options.verbose ? new VerboseLog(io.stderr) : undefined;
-  const ctx = { options, pools, tracker, verbose };
+  const warn = (line: string): void => {
+    if (!options.silent) io.stderr.write(`Warning: ${line}\n`);
+  };
+  const ctx = { options, pools, tracker, verbose, warn };
   let status = 0;
   const one = async (url: URL, index: number): Promise<void> => {
     const output = options.outputs[index];
@@ -107,25 +111,17 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const options = command.options;
+  // curl: `-u user` without a colon asks for the password before anything is sent.
+  if (options.user !== undefined && !options.user.includes(":")) {
+    options.user = `${options.user}:${await askPassword(options.user, process.stderr)}`;
+  }
   // A reader that went away (`mint-http URL | head`) is not an error of ours.
   process.stdout.on("error", (err: NodeJS.ErrnoException) => {
     if (err.code === "EPIPE") process.exit(0);
     process.stderr.write(`mint-http: cannot write the output: ${err.message}\n`);
     process.exit(23);
   });
-  let timer: NodeJS.Timeout | undefined;
-  if (options.maxTime !== undefined) {
-    const seconds = options.maxTime;
-    timer = setTimeout(() => {
-      if (!options.silent || options.showError) process.stderr.write(`mint-http: operation timed out after ${seconds} seconds (--max-time)\n`);
-      process.exit(28);
-    }, Math.ceil(seconds * 1000));
-  }
-  try {
-    return await fetchAll(options, io);
-  } finally {
-    if (timer !== undefined) clearTimeout(timer);
-  }
+  return fetchAll(options, io);
 }
 
 main(process.argv.slice(2)).then(

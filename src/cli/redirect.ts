@@ -18,10 +18,10 @@ export function isRedirect(status: number): boolean {
 
 /**
  * The next request after a `status` response with `location`, or undefined when the location
- * is not a usable http(s) URL.
+ * is not a usable http(s) URL. `trusted` (--location-trusted) lets credentials go to another origin.
  */
 export function nextRequest(
-  from: URL, status: number, location: string, method: string, headers: Headers, keepPost: ReadonlySet<number>,
+  from: URL, status: number, location: string, method: string, headers: Headers, keepPost: ReadonlySet<number>, trusted = false,
 ): NextRequest | undefined {
   let url: URL;
   try {
@@ -49,8 +49,8 @@ export function nextRequest(
   if (!keepBody) {
     out = out.filter(([name]) => !/^content-(type|length|encoding)$/i.test(name));
   }
-  if (url.origin !== from.origin) {
-    // Credentials go only to the origin they were given for (curl: --location-trusted lifts this).
+  if (url.origin !== from.origin && !trusted) {
+    // Credentials go only to the origin they were given for, unless --location-trusted.
     out = out.filter(([name]) => !/^(authorization|cookie|proxy-authorization)$/i.test(name));
   }
   return { url, method: next, keepBody, headers: out };

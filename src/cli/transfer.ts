@@ -1,33 +1,32 @@
 // One URL of the command line, as curl transfers it: the request, retries of transient
-// failures (--retry), redirects (-L), then the response head and body to the output.
+// failures (--retry, retry.ts), redirects (-L), then the response head and body to the output.
 //
 // How it works: every request goes through the PoolSet (pools.ts), so transfers share
-// connections. The ConnectionTracker says which connection carried each response (for -v,
-// the timings and -w). A redirect's or a retried response's body is cancelled, not read.
-// Failures that curl reports with its own exit status are TransferFailure (22, 47).
+// connections. The ConnectionTracker says which connection carried each request: -v prints
+// the connection and the request lines when the request is handed to it (the pool's
+// `onSent`), and the response lines when its head arrives. A redirect's or a retried
+// response's body is cancelled, not read; a retry starts again from the URL given.
+// -m bounds each attempt (redirects included), as curl's per-transfer limit: the attempt's
+// requests carry an AbortSignal that fires then, and the failure becomes curl's exit 28.
+// Failures that curl reports with its own exit status are TransferFailure (22, 28, 47).
 
 import { createReadStream, statSync } from "node:fs";
-import { MintError } from "../index.js";
+import type { Socket } from "node:net";
+import type { Headers, Protocol } from "../index.js";
 import type { PoolResponse, RequestBody } from "../pool/index.js";
 import type { CliOptions } from "./args.js";
 import type { ConnectionTracker, HeadInfo } from "./connections.js";
 import { codingsOf, decodeBody } from "./decode.js";
+import { TransferFailure } from "./failure.js";
 import { headText, statusLine, type Sink } from "./output.js";
 import type { PoolSet } from "./pools.js";
 import { isRedirect, nextRequest } from "./redirect.js";
 import { requestHeaders } from "./request-headers.js";
+import { RetryState } from "./retry.js";
 import type { VerboseLog } from "./verbose.js";
 import type { TransferInfo } from "./write-out.js";
 
-/** A failure curl reports with a given exit status. */
-export class TransferFailure extends Error {
-  readonly exitCode: number;
-  constructor(exitCode: number, message: string) {
-    super(message);
-    this.name = "TransferFailure";
-    this.exitCode = exitCode;
-  }
-}
+export { TransferFailure };
 
 /** What a transfer needs. */
 export interface TransferContext {
@@ -35,44 +34,60 @@ export interface TransferContext {
   pools: PoolSet;
   tracker: ConnectionTracker;
   verbose: VerboseLog | undefined;
+  /** Prints a curl "Warning: ..." line on stderr (nothing under -s). */
+  warn: (line: string) => void;
 }
-
-// curl --retry: "a timeout, ... or an HTTP 408, 429, 500, 502, 503 or 504 response code".
-const RETRY_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
-const RETRY_REASONS = new Set(["timeout", "headers_timeout", "body_timeout", "queue_timeout"]);
 
 /**
  * Transfer `url` and write its output to `sink`, filling `info` (what -w reports) as it
- * goes. Rejects with TransferFailure (22 for -f, 47 for too many redirects) or the pool's
- * errors (TransportError/HTTPError reasons such as `econnrefused`, `timeout`, `closed`).
+ * goes, retrying transient failures as --retry asks. Rejects with TransferFailure (22 for
+ * -f, 28 when -m runs out, 47 for too many redirects) or the pool's errors (TransportError/HTTPError reasons such
+ * as `econnrefused`, `timeout`, `closed`).
  */
 export async function transfer(ctx: TransferContext, url: URL, sink: Sink, info: TransferInfo): Promise<void> {
-  const { options, verbose } = ctx;
   const start = performance.now();
-  const fileSize = bodyFileSize(options);
+  const fileSize = bodyFileSize(ctx.options);
+  const retry = new RetryState(ctx.options, ctx.warn);
+  for (;;) {
+    let wait: number | undefined;
+    const limit = timeLimit(ctx.options.maxTime);
+    info.sizeDownload = 0;
+    try {
+      wait = await attempt(ctx, url, sink, info, start, fileSize, retry, limit?.signal);
+    } catch (caught) {
+      let err = caught;
+      if (limit?.signal.aborted === true) {
+        err = new TransferFailure(28, `Operation timed out after ${Math.round(performance.now() - limit.startedAt)} milliseconds with ${info.sizeDownload} bytes received`);
+      }
+      info.timeTotal = (performance.now() - start) / 1000;
+      wait = retry.delayAfterError(err);
+      if (wait === undefined) throw err;
+    } finally {
+      limit?.clear();
+    }
+    if (wait === undefined) return;
+    info.numRedirects = 0;
+    await new Promise((resolve) => setTimeout(resolve, wait));
+  }
+}
+
+/** One attempt, redirects included; resolves with the wait before a retry, or undefined when done. */
+async function attempt(
+  ctx: TransferContext, url: URL, sink: Sink, info: TransferInfo, start: number, fileSize: number | undefined, retry: RetryState,
+  signal: AbortSignal | undefined,
+): Promise<number | undefined> {
+  const { options, verbose } = ctx;
   let method = options.method ?? (options.head ? "HEAD" : options.body !== undefined ? "POST" : "GET");
   let headers = requestHeaders(options, fileSize);
   let sendBody = options.body !== undefined;
-  let retriesLeft = options.retry;
   let current = url;
 
   for (;;) {
-    let response: PoolResponse;
-    try {
-      response = await ctx.pools.request(current, { method, headers, body: sendBody ? bodyOf(options) : null });
-    } catch (err) {
-      info.timeTotal = (performance.now() - start) / 1000;
-      if (retriesLeft > 0 && err instanceof MintError && RETRY_REASONS.has(err.reason)) {
-        await pause(retryDelay(options, options.retry - retriesLeft--, undefined), verbose, err.message);
-        continue;
-      }
-      throw err;
-    }
+    const onSent = verbose === undefined ? undefined : sentLogger(ctx, current, method, headers);
+    const response = await ctx.pools.request(current, { method, headers, body: sendBody ? bodyOf(options) : null, onSent, signal });
     const now = performance.now();
     const head = ctx.tracker.headOf(response.headers);
-    describe(ctx, info, head, current, start);
-    verbose?.request(response.protocol === "http2" ? "HTTP/2" : "HTTP/1.1", method, `${current.pathname}${current.search}`,
-      [[response.protocol === "http2" ? ":authority" : "host", current.host], ...headers]);
+    describe(info, head, current, start);
     const line = statusLine(response.protocol, response.status, head?.reason);
     for (const interim of head?.interim ?? []) {
       const text = statusLine(response.protocol, interim.status, interim.reason);
@@ -85,15 +100,14 @@ export async function transfer(ctx: TransferContext, url: URL, sink: Sink, info:
     info.timeStarttransfer = (now - start) / 1000;
     info.urlEffective = current.href;
 
-    if (retriesLeft > 0 && RETRY_STATUSES.has(response.status)) {
+    const wait = retry.delayAfterStatus(response.status, headerOf(response.headers, "retry-after"));
+    if (wait !== undefined) {
       await response.body.cancel();
-      const after = response.headers.find(([n]) => n === "retry-after")?.[1];
-      await pause(retryDelay(options, options.retry - retriesLeft--, after), verbose, `HTTP error ${response.status}`);
-      continue;
+      return wait;
     }
-    const location = response.headers.find(([n]) => n === "location")?.[1];
+    const location = headerOf(response.headers, "location");
     if (options.location && isRedirect(response.status) && location !== undefined) {
-      const next = nextRequest(current, response.status, location, method, headers, options.keepPost);
+      const next = nextRequest(current, response.status, location, method, headers, options.keepPost, options.locationTrusted);
       if (next !== undefined) {
         if (options.include) await sink.write(headText(line, response.headers));
         await response.body.cancel();
@@ -115,10 +129,10 @@ export async function transfer(ctx: TransferContext, url: URL, sink: Sink, info:
       throw new TransferFailure(22, `The requested URL returned error: ${response.status}`);
     }
     if (options.include || options.head) await sink.write(headText(line, response.headers));
-    const length = response.headers.find(([n]) => n === "content-length")?.[1];
+    const length = headerOf(response.headers, "content-length");
     if (length !== undefined && /^\d+$/.test(length)) sink.setTotal(Number(length));
     if (method === "HEAD") await response.body.cancel();
-    else info.sizeDownload = await writeBody(options, response, sink);
+    else await writeBody(options, response, sink, info);
     await sink.end();
     const trailers = await response.trailers;
     if (trailers.length > 0) verbose?.trailers(trailers);
@@ -131,12 +145,33 @@ export async function transfer(ctx: TransferContext, url: URL, sink: Sink, info:
       total: info.timeTotal * 1000,
     });
     if (failing) throw new TransferFailure(22, `The requested URL returned error: ${response.status}`);
-    return;
+    return undefined;
   }
 }
 
-/** -v lines and -w values about the connection that carried a response. */
-function describe(ctx: TransferContext, info: TransferInfo, head: HeadInfo | undefined, url: URL, start: number): void {
+function headerOf(headers: Headers, name: string): string | undefined {
+  return headers.find(([n]) => n === name)?.[1];
+}
+
+/**
+ * -v at the moment a request is handed to a connection: which connection (a new one, with
+ * its address and TLS details, or one re-used), then the request head.
+ */
+function sentLogger(ctx: TransferContext, url: URL, method: string, headers: Headers): (info: { socket: Socket; protocol: Protocol }) => void {
+  const verbose = ctx.verbose!;
+  return ({ socket, protocol }) => {
+    const tracked = ctx.tracker.bySocket(socket);
+    if (tracked !== undefined) {
+      if (tracked.sent++ === 0) verbose.connection(tracked.conn, url.host, ctx.options.proxy?.host, tracked.id);
+      else verbose.info(`Re-using existing connection #${tracked.id} with host ${url.host}`);
+    }
+    const h2 = protocol === "http2";
+    verbose.request(h2 ? "HTTP/2" : "HTTP/1.1", method, `${url.pathname}${url.search}`, [[h2 ? ":authority" : "host", url.host], ...headers]);
+  };
+}
+
+/** -w values about the connection that carried a response. */
+function describe(info: TransferInfo, head: HeadInfo | undefined, url: URL, start: number): void {
   if (head === undefined) return;
   const tracked = head.connection;
   const socket = tracked.conn.getSocket();
@@ -147,9 +182,6 @@ function describe(ctx: TransferContext, info: TransferInfo, head: HeadInfo | und
     const https = url.protocol === "https:";
     info.timeConnect = Math.max(0, ((tracked.tcpAt ?? tracked.openAt) - start) / 1000);
     info.timeAppconnect = https ? Math.max(0, (tracked.openAt - start) / 1000) : 0;
-    ctx.verbose?.connection(tracked.conn, url.host, ctx.options.proxy?.host, tracked.id);
-  } else {
-    ctx.verbose?.info(`Re-using existing connection #${tracked.id} with host ${url.host}`);
   }
 }
 
@@ -172,27 +204,21 @@ function bodyFileSize(options: CliOptions): number | undefined {
   }
 }
 
-/** Write the body (decoded with --compressed); returns the bytes written. */
-async function writeBody(options: CliOptions, response: PoolResponse, sink: Sink): Promise<number> {
+/** Write the body (decoded with --compressed), counting the bytes in `info.sizeDownload` as they go. */
+async function writeBody(options: CliOptions, response: PoolResponse, sink: Sink, info: TransferInfo): Promise<void> {
   const codings = options.compressed ? codingsOf(response.headers) : [];
   const source = codings !== undefined && codings.length > 0 ? decodeBody(response.body, codings) : response.body;
-  let n = 0;
+  info.sizeDownload = 0;
   for await (const chunk of source) {
-    n += chunk.length;
+    info.sizeDownload += chunk.length;
     await sink.write(chunk);
   }
-  return n;
 }
 
-/** curl's retry wait: Retry-After when given, else --retry-delay, else 1 s doubling (at most 10 min). */
-function retryDelay(options: CliOptions, attempt: number, retryAfter: string | undefined): number {
-  if (retryAfter !== undefined && /^\d+$/.test(retryAfter.trim())) return Number(retryAfter.trim()) * 1000;
-  if (options.retryDelayMs !== undefined) return options.retryDelayMs;
-  return Math.min(600_000, 1000 * 2 ** attempt);
+/** -m: an AbortSignal that fires after `seconds` (a fresh one per attempt), or undefined without -m. */
+function timeLimit(seconds: number | undefined): { signal: AbortSignal; startedAt: number; clear(): void } | undefined {
+  if (seconds === undefined) return undefined;
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new Error(`--max-time ${seconds} reached`)), Math.ceil(seconds * 1000));
+  return { signal: controller.signal, startedAt: performance.now(), clear: () => clearTimeout(timer) };
 }
-
-async function pause(ms: number, verbose: VerboseLog | undefined, why: string): Promise<void> {
-  verbose?.info(`${why}; will retry in ${(ms / 1000).toFixed(1)} seconds`);
-  await new Promise((resolve) => setTimeout(resolve, ms));
-}
-

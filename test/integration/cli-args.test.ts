@@ -35,6 +35,21 @@ test("bodies: -d joins with &, @FILE streams, mixing them is refused", () => {
   assert.throws(() => parseArgs(["-d", "x", "--data-binary", "@f", "http://h/"]), UsageError);
 });
 
+test("retry and redirect options: --location-trusted implies -L; zero delay and max time mean curl's defaults", () => {
+  const trusted = fetchOptions(["--location-trusted", "http://h/"]);
+  assert.equal(trusted.location, true);
+  assert.equal(trusted.locationTrusted, true);
+  assert.equal(fetchOptions(["-L", "http://h/"]).locationTrusted, false);
+  const r = fetchOptions(["--retry", "4", "--retry-delay", "2.5", "--retry-max-time", "30", "--retry-connrefused", "--retry-all-errors", "http://h/"]);
+  assert.deepEqual([r.retry, r.retryDelayMs, r.retryMaxTimeMs, r.retryConnrefused, r.retryAllErrors], [4, 2500, 30_000, true, true]);
+  const zero = fetchOptions(["--retry-delay", "0", "--retry-max-time", "0", "http://h/"]);
+  assert.deepEqual([zero.retryDelayMs, zero.retryMaxTimeMs, zero.retryConnrefused], [undefined, undefined, false]);
+  assert.throws(() => parseArgs(["--retry-max-time", "-1", "http://h/"]), UsageError);
+  assert.throws(() => parseArgs(["--retry-delay", "soon", "http://h/"]), UsageError);
+  // Without a colon the password is asked for later; the user name is kept as given.
+  assert.equal(fetchOptions(["-u", "bob", "http://h/"]).user, "bob");
+});
+
 test("protocols, proxy, TLS options and help/version", () => {
   assert.deepEqual(fetchOptions(["--http1.1", "https://h/"]).protocols, ["http1"]);
   assert.deepEqual(fetchOptions(["--http2", "https://h/"]).protocols, ["http2"]);

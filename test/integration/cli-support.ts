@@ -43,23 +43,32 @@ async function bundle(): Promise<string | undefined> {
   return bundled;
 }
 
-/** Run the mint-http command with `args`; kills it after `timeoutMs`. */
-export async function runCLI(args: string[], timeoutMs = 20_000): Promise<RunResult> {
+/** The node arguments that run the mint-http command with `args`. */
+export async function cliArgs(args: string[]): Promise<string[]> {
   const file = await bundle();
-  if (file !== undefined) return runNode([file, ...args], timeoutMs);
-  return runNode(["--import", "tsx", join(ROOT, "src/cli/main.ts"), ...args], timeoutMs);
+  if (file !== undefined) return [file, ...args];
+  return ["--import", "tsx", join(ROOT, "src/cli/main.ts"), ...args];
 }
 
-/** Run node with `args` from the repository root. */
-export function runNode(args: string[], timeoutMs = 20_000, command = process.execPath): Promise<RunResult> {
+/**
+ * Run the mint-http command with `args`; kills it after `timeoutMs`. With `input`, that is
+ * its stdin, and it runs in a session of its own (no controlling terminal).
+ */
+export async function runCLI(args: string[], timeoutMs = 20_000, input?: string): Promise<RunResult> {
+  return runNode(await cliArgs(args), timeoutMs, process.execPath, input);
+}
+
+/** Run node with `args` from the repository root; `input` as for runCLI. */
+export function runNode(args: string[], timeoutMs = 20_000, command = process.execPath, input?: string): Promise<RunResult> {
   const start = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(command, args, { cwd: ROOT, stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"], detached: input !== undefined });
+    if (input !== undefined) child.stdin!.end(input);
     const out: Buffer[] = [];
     let err = "";
-    child.stdout.on("data", (d: Buffer) => out.push(d));
-    child.stderr.setEncoding("utf8");
-    child.stderr.on("data", (d: string) => (err += d));
+    child.stdout!.on("data", (d: Buffer) => out.push(d));
+    child.stderr!.setEncoding("utf8");
+    child.stderr!.on("data", (d: string) => (err += d));
     const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
     child.on("error", reject);
     child.on("close", (code) => {
