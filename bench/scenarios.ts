@@ -31,6 +31,7 @@ export const CONTENDERS: Record<string, Contender> = {
   "node-http2-tls": { label: "node:http2 session", file: "node", variant: "http2" },
   "fetch-node-mint": { label: "Node fetch, mint-http Agent", file: "fetch", variant: "node-mint" },
   "fetch-node-default": { label: "Node fetch, default dispatcher", file: "fetch", variant: "node-default" },
+  "fetch-node-memory": { label: "Node fetch, in-memory dispatcher (ceiling)", file: "fetch", variant: "node-memory" },
   "fetch-undici-mint": { label: "undici fetch, mint-http Agent", file: "fetch", variant: "undici-mint" },
   "fetch-undici-h2": { label: "undici fetch, Agent({ allowH2 })", file: "fetch", variant: "undici-h2" },
   "request-mint": { label: "undici request(), mint-http Agent", file: "fetch", variant: "request-mint" },
@@ -100,7 +101,7 @@ export const SCENARIOS: Scenario[] = [
   {
     id: "fetch-h1", title: "fetch() small GETs, HTTP/1.1, 10 in flight", unit: "req/s",
     server: "h1", target: "small", kind: "requests", protocol: "http1", connections: 10, inFlight: 1,
-    reference: "fetch-node-default", contenders: ["fetch-node-mint", "fetch-node-default"],
+    reference: "fetch-node-default", contenders: ["fetch-node-mint", "fetch-node-default", "fetch-node-memory"],
   },
   {
     id: "fetch-h2tls", title: "fetch() small GETs, HTTP/2 over TLS (ALPN), 1 connection x 100 in flight", unit: "req/s",

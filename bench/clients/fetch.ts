@@ -1,7 +1,9 @@
 // fetch() and undici's request() over mint-http's Agent (as an undici dispatcher) and over
 // their usual dispatchers: Node's global fetch with its default dispatcher, undici 7's
 // fetch with Agent({ allowH2: true }) (HTTP/2 over TLS by ALPN), undici's request() over
-// undici's Agent. Each loop issues one request, reads the whole body, and issues the next.
+// undici's Agent; and Node's fetch over a dispatcher answering from memory, which shows what
+// fetch itself costs per request (no dispatcher can beat it). Each loop issues one request,
+// reads the whole body, and issues the next.
 import fs from "node:fs";
 import * as undici from "undici";
 import { Agent } from "../../src/pool/index.js";
@@ -25,6 +27,26 @@ function undiciAgent(): undici.Dispatcher {
   return new undici.Agent({ connections: job.connections, keepAliveTimeout: 600e3, ...h2, ...(ca === undefined ? {} : { connect: { ca } }) });
 }
 
+/**
+ * A dispatcher that answers every request from memory, one event-loop turn later, with the
+ * scenario's small response: what fetch() costs by itself, the ceiling of any dispatcher.
+ */
+function memoryDispatcher(): unknown {
+  const noop = (): void => {};
+  return {
+    dispatch(_opts: unknown, h: { onConnect(abort: () => void): void; onHeaders(s: number, raw: Buffer[], resume: () => void, text: string): void; onData(b: Buffer): void; onComplete(t: Buffer[]): void }): boolean {
+      h.onConnect(noop);
+      setImmediate(() => {
+        h.onHeaders(200, [Buffer.from("content-length"), Buffer.from("2")], noop, "OK");
+        h.onData(Buffer.from("ok"));
+        h.onComplete([]);
+      });
+      return true;
+    },
+    on() { return this; }, once() { return this; }, off() { return this; }, emit: () => true, close: noop, destroy: noop,
+  };
+}
+
 type Issue = () => Promise<number>;
 
 function fetchWith(f: typeof fetch, dispatcher: unknown): Issue {
@@ -43,6 +65,7 @@ function issuer(): Issue {
   switch (job.variant) {
     case "node-mint": return fetchWith(fetch, mintAgent());
     case "node-default": return fetchWith(fetch, undefined);
+    case "node-memory": return fetchWith(fetch, memoryDispatcher());
     case "undici-mint": return fetchWith(undici.fetch as unknown as typeof fetch, mintAgent());
     case "undici-h2": return fetchWith(undici.fetch as unknown as typeof fetch, undiciAgent());
     case "request-mint": return requestWith(mintAgent() as unknown as undici.Dispatcher);
