@@ -127,6 +127,8 @@ class Run implements ResponseReceiver, ControllerOwner {
   /** The upgrade path's cancellation (the pool's upgrade() takes a signal). */
   #upgradeAbort: AbortController | undefined;
   #done = false;
+  /** The final head was delivered: from then on a pause holds the body back in the pool. */
+  #headSeen = false;
   /** Body chunks that arrived while paused, and whether the end came after them. */
   #held: Buffer[] | undefined;
   #heldFrom = 0;
@@ -223,13 +225,14 @@ class Run implements ResponseReceiver, ControllerOwner {
     // connection reports it (optionalResponses: ["status_reason"]), else the standard text.
     const statusText = protocol === "http1" ? reason ?? STATUS_CODES[status] ?? "" : "";
     if (this.#record !== undefined) publishHeaders(this.#record, status, raw, statusText);
+    this.#headSeen = true;
     try {
       this.#sink.head(this.#c, status, raw, statusText);
     } catch (err) {
       this.#c.abort(toError(err));
       return;
     }
-    // Paused before the body could be held (in onConnect, or before the head): hold it now.
+    // Paused before the head (a pause only holds the body): hold it now.
     if (this.#c.paused && !this.#done) this.#control.pauseBody();
   }
 
@@ -260,7 +263,8 @@ class Run implements ResponseReceiver, ControllerOwner {
   // ControllerOwner: the handler's wishes.
 
   paused(): void {
-    if (!this.#done) this.#control.pauseBody();
+    // Before the head there is no body to hold yet; head() applies the pause when it comes.
+    if (!this.#done && this.#headSeen) this.#control.pauseBody();
   }
 
   resumed(): void {

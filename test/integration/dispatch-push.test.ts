@@ -10,6 +10,7 @@ import type net from "node:net";
 import { Agent, Pool } from "../../src/pool/index.js";
 import { startRawServer, type Running } from "../support/servers.js";
 import { strictHandler } from "../support/strict-handler.js";
+import { sleep, until } from "../support/wait.js";
 
 let h1: Running & { sockets: Set<net.Socket> };
 let h2: http2.Http2Server;
@@ -26,19 +27,26 @@ before(async () => {
       buffered += d.toString("latin1");
       let end: number;
       while ((end = buffered.indexOf("\r\n\r\n")) >= 0) {
+        const slow = buffered.startsWith("GET /slow ");
         buffered = buffered.slice(end + 4);
-        socket.write("HTTP/1.1 200 OK\r\ncontent-length: 15\r\n\r\nhello, world!!!");
+        const answer = (): void => void socket.write("HTTP/1.1 200 OK\r\ncontent-length: 15\r\n\r\nhello, world!!!");
+        if (slow) setTimeout(answer, 100);
+        else answer();
       }
     });
   });
   h1Origin = `http://127.0.0.1:${h1.port}`;
   h2 = http2.createServer();
-  h2.on("stream", (stream) => {
-    stream.respond({ ":status": 200 });
-    // Three DATA frames and the end, written together.
-    stream.write("aaaa");
-    stream.write("bbbb");
-    stream.end("cccc");
+  h2.on("stream", (stream, headers) => {
+    const answer = (): void => {
+      stream.respond({ ":status": 200 });
+      // Three DATA frames and the end, written together.
+      stream.write("aaaa");
+      stream.write("bbbb");
+      stream.end("cccc");
+    };
+    if (headers[":path"] === "/slow") setTimeout(answer, 100);
+    else answer();
   });
   await new Promise<void>((resolve) => h2.listen(0, "127.0.0.1", resolve));
   h2Origin = `http://127.0.0.1:${(h2.address() as net.AddressInfo).port}`;
@@ -81,7 +89,8 @@ for (const proto of ["http1", "http2"] as const) {
         onError: reject,
       });
     });
-    await new Promise((r) => setTimeout(r, 50));
+    await until(() => events.length > 0);
+    await sleep(50);
     assert.deepEqual(events, ["headers"], "nothing is delivered while paused");
     resume!();
     assert.deepEqual(events, ["headers"], "resume() does not deliver from inside the handler's call");
@@ -116,12 +125,48 @@ for (const proto of ["http1", "http2"] as const) {
         },
       });
     });
-    await new Promise((r) => setTimeout(r, 50));
+    await until(() => events.length > 0);
+    await sleep(50);
     assert.deepEqual(events, ["start"]);
     controller!.resume();
     await done;
     assert.equal(events.at(-1), "end");
     assert.ok(events.includes("data"));
+    await agent.close();
+  });
+
+  test(`${proto}: a pause while waiting for the head still lets the head in; the body follows resume()`, async () => {
+    const agent = agentFor(originOf());
+    const events: string[] = [];
+    let controller: { pause(): void; resume(): void } | undefined;
+    const done = new Promise<void>((resolve, reject) => {
+      agent.dispatch({ origin: originOf(), path: "/slow", method: "GET", headersTimeout: 1000 }, {
+        onRequestStart(c: { pause(): void; resume(): void }) {
+          controller = c;
+        },
+        onResponseStart() {
+          events.push("start");
+        },
+        onResponseData() {
+          events.push("data");
+        },
+        onResponseEnd() {
+          events.push("end");
+          resolve();
+        },
+        onResponseError(_c: unknown, err: Error) {
+          reject(err);
+        },
+      });
+    });
+    await sleep(30);
+    controller!.pause();
+    await until(() => events.length > 0);
+    await sleep(50);
+    assert.deepEqual(events, ["start"], "the head arrives while paused; the body waits");
+    controller!.resume();
+    await done;
+    assert.equal(events.at(-1), "end");
     await agent.close();
   });
 
