@@ -57,20 +57,29 @@ function parse(tool: Tool, out: string): number {
   return Number(m[1]);
 }
 
-/** Runs the tool once on the client's CPU and resolves with its requests per second. */
-export function runExternal(bin: string, j: ExternalJob): Promise<number> {
-  const child = spawnPinned(1, bin, argsFor(j));
+/**
+ * Runs the tool once on the client's CPU; resolves with its requests per second and, when
+ * the shell could tell, its CPU share over the run (user + system, like the Node contenders').
+ */
+export function runExternal(bin: string, j: ExternalJob): Promise<{ value: number; cpu?: number }> {
+  // bash's `times` prints the CPU time of the shell's children (the tool) on its last line.
+  const child = spawnPinned(1, "bash", ["-c", '"$@"; code=$?; times; exit $code', "bash", bin, ...argsFor(j)]);
+  const started = performance.now();
   let out = "";
   child.stdout!.on("data", (d: Buffer) => (out += d));
   child.stderr!.on("data", (d: Buffer) => (out += d));
   const timer = setTimeout(() => child.kill("SIGKILL"), (j.seconds + j.warmup) * 1000 + 60_000);
-  return new Promise<number>((resolve, reject) => {
+  return new Promise((resolve, reject) => {
     child.on("error", reject);
     child.on("close", (code) => {
       clearTimeout(timer);
       try {
         if (code !== 0) throw new Error(`${j.tool} exited ${code}: ${out.trim().slice(0, 200)}`);
-        resolve(parse(j.tool, out));
+        const value = parse(j.tool, out);
+        const t = /(\d+)m([\d.]+)s (\d+)m([\d.]+)s\s*$/.exec(out);
+        const secs = (performance.now() - started) / 1000;
+        if (t === null) return resolve({ value });
+        resolve({ value, cpu: (60 * Number(t[1]) + Number(t[2]) + 60 * Number(t[3]) + Number(t[4])) / secs });
       } catch (e) {
         reject(e as Error);
       }

@@ -48,7 +48,7 @@ async function runOnce(s: Scenario, id: string, target: Target): Promise<Outcome
   if (c.file === "wrk" || c.file === "h2load") {
     const url = `http://127.0.0.1:${port}${listeners ? "/" : s.target}`;
     const job = { tool: c.file, url, connections: s.connections, inFlight: s.inFlight, seconds: SECONDS, warmup: WARMUP };
-    return runExternal(findTool(c.file)!, job).then((value) => ({ value }), (err: Error) => ({ error: err.message }));
+    return runExternal(findTool(c.file)!, job).then((r) => r, (err: Error) => ({ error: err.message }));
   }
   const job = {
     kind: s.kind, variant: c.variant, protocol: s.protocol, host: "127.0.0.1", port,
@@ -130,8 +130,7 @@ function printTable(s: Scenario, ids: string[], results: Map<string, Outcome[]>)
       const busy = median(c.filter((_, i) => i % 2 === 0)), per = median(c.filter((_, i) => i % 2 === 1));
       return `${CONTENDERS[id]!.label} ${Math.round(100 * busy)}%, ${perGB ? `${(per * 1000).toFixed(2)} s/GB` : `${(per * 1e6).toFixed(1)} µs/req`}`;
     };
-    const shown = ids.filter((id) => CONTENDERS[id]!.file !== "wrk" && CONTENDERS[id]!.file !== "h2load");
-    console.log(`  client CPU (busy, per ${perGB ? "GB" : "request"}; medians): ${shown.map(cost).join("; ")}`);
+    console.log(`  client CPU (busy, per ${perGB ? "GB" : "request"}; medians): ${ids.map(cost).join("; ")}`);
   }
   if (s.kind === "tls") {
     const share = (id: string) => {
