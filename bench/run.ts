@@ -120,17 +120,19 @@ function printTable(s: Scenario, ids: string[], results: Map<string, Outcome[]>)
   }
   for (const f of failures) console.log(f.slice(0, 200));
   if (s.cClient !== undefined && cId === undefined) console.log(`  ${s.cClient} is not installed: no C client in this scenario`);
-  if (s.kind === "requests") {
+  if (s.kind !== "memory") {
     // A client below 100% CPU was waiting on the server (or the machine), so its rate is not
-    // its own limit; its CPU time per request (per GB for downloads) is, and moves less.
+    // its own limit; its CPU time per request (per GB for downloads, per connection for the
+    // TLS scenarios) is, and moves less.
     const perGB = s.unit === "MB/s";
+    const unit = perGB ? "GB" : s.kind === "tls" ? "connection" : "request";
     const cost = (id: string) => {
       const c = (results.get(id) ?? []).flatMap((o) => ("value" in o && o.cpu !== undefined && o.value > 0 ? [o.cpu, o.cpu / o.value] : []));
       if (c.length === 0) return `${CONTENDERS[id]!.label} ?`;
       const busy = median(c.filter((_, i) => i % 2 === 0)), per = median(c.filter((_, i) => i % 2 === 1));
-      return `${CONTENDERS[id]!.label} ${Math.round(100 * busy)}%, ${perGB ? `${(per * 1000).toFixed(2)} s/GB` : `${(per * 1e6).toFixed(1)} µs/req`}`;
+      return `${CONTENDERS[id]!.label} ${Math.round(100 * busy)}%, ${perGB ? `${(per * 1000).toFixed(2)} s/GB` : `${(per * 1e6).toFixed(1)} µs/${unit === "request" ? "req" : "conn"}`}`;
     };
-    console.log(`  client CPU (busy, per ${perGB ? "GB" : "request"}; medians): ${ids.map(cost).join("; ")}`);
+    console.log(`  client CPU (busy, per ${unit}; medians): ${ids.map(cost).join("; ")}`);
   }
   if (s.kind === "tls") {
     const share = (id: string) => {

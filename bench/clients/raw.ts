@@ -98,7 +98,6 @@ async function http2Requests(): Promise<never> {
     nextId += 2;
     return f;
   };
-  let socket!: net.Socket;
   let consumedConn = 0;
   const consumedStream = new Map<number, number>();
   const start = (s: net.Socket) => {
@@ -106,10 +105,10 @@ async function http2Requests(): Promise<never> {
     for (let i = 0; i < job.inFlight; i++) preface.push(headers());
     s.write(Buffer.concat(preface));
   };
-  socket = open("h2", start);
+  const socket = open("h2", start);
   socket.setNoDelay(true);
   socket.on("error", fail);
-  // Where we are in the byte stream: inside a frame header (`headLeft` bytes of it missing)
+  // Where we are in the byte stream: inside a frame header (`headHave` of its 9 bytes read)
   // or inside a payload (`payloadLeft` bytes to skip).
   const head = Buffer.alloc(9);
   let headHave = 0, payloadLeft = 0, type = 0, flags = 0, stream = 0;
