@@ -109,12 +109,12 @@ export const SCENARIOS: Scenario[] = [
   {
     id: "h1-tls-download", title: "large download, HTTP/1.1 over TLS, 1 connection", unit: "MB/s",
     server: "h1tls", target: "large", kind: "requests", protocol: "http1", connections: 1, inFlight: 1, scheme: "https",
-    reference: "raw-tls-h1", contenders: ["raw-tls-h1", "mint", "undici-tls-pool"], extra: ["mint-passive"],
+    reference: "raw-tls-h1", contenders: ["raw-tls-h1", "mint"], extra: ["undici-tls-pool", "mint-passive"],
   },
   {
     id: "h2-tls-download", title: "large download, HTTP/2 over TLS (ALPN), 1 stream, default windows", unit: "MB/s",
     server: "h2tls", target: "/large", kind: "requests", protocol: "http2", connections: 1, inFlight: 1, scheme: "https",
-    reference: "raw-tls-h2", contenders: ["raw-tls-h2", "mint", "undici-agent-h2"], extra: ["mint-passive", "node-http2-tls"],
+    reference: "raw-tls-h2", contenders: ["raw-tls-h2", "mint"], extra: ["undici-agent-h2", "mint-passive", "node-http2-tls"],
   },
   {
     id: "fetch-h1", title: "fetch() small GETs, HTTP/1.1, 10 in flight", unit: "req/s",
