@@ -1,6 +1,6 @@
 // The benchmark's scenario table: what each scenario asks for, which server answers it and
 // which contenders run it. Contenders listed under `extra` run only with BENCH_ALL=1 or when
-// BENCH_FILTER names them, which keeps the default run to about four minutes on two cores.
+// BENCH_FILTER names them, which keeps the default run to about five minutes on two cores.
 
 export type Unit = "req/s" | "MB/s" | "conns/s" | "bytes/conn";
 export type ServerName = "h1" | "h1tls" | "h2" | "h2tls" | "tls" | "nginx" | "nghttpd";
