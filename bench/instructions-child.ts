@@ -8,13 +8,18 @@
 //   conn-h2     bare Connection over TCP, h2c, 100 in flight
 //   pool-h1     Pool.request over TCP, HTTP/1, 1 in flight, body read with for-await
 //   agent-h2    Agent.request over TCP, h2c, 100 in flight, body read with for-await
-// argv: <path> <warmup> <count> [port]
+//   tls-new     a new TLS connection per request (full handshake, verified), GET, close
+//   upload-h1   bare Connection, HTTP/1, 1 MiB POST bodies, 1 in flight
+//   undici-tls-new, undici-upload-h1   the same with undici (a Client per connection; a Pool)
+// argv: <path> <warmup> <count> [port] [ca file]
+import { readFileSync } from "node:fs";
+import { Client, Pool as UndiciPool, buildConnector } from "undici";
 import { connect, type Connection, type ResponsePart } from "../src/index.js";
 import { createHTTP1Engine } from "../src/core/http1/index.js";
 import { createHTTP2Engine } from "../src/core/http2/index.js";
 import { Agent, Pool } from "../src/pool/index.js";
 
-const [path, warmupArg, countArg, portArg] = process.argv.slice(2);
+const [path, warmupArg, countArg, portArg, caFile] = process.argv.slice(2);
 const warmup = Number(warmupArg);
 const count = Number(countArg);
 const port = Number(portArg);
@@ -152,7 +157,72 @@ async function poolPath(kind: "pool" | "agent", protocol: "http1" | "http2", inF
   await (agent ?? pool)!.close();
 }
 
+/** One new verified TLS connection per request, no session reuse: the cost of a full handshake. */
+async function tlsNew(): Promise<void> {
+  const transportOpts = { cacertfile: caFile!, reuseSessions: false };
+  const once = async (): Promise<void> => {
+    const conn = await connect("https", "127.0.0.1", port, { transportOpts, protocols: ["http1"], mode: "passive" });
+    const ref = conn.request("GET", "/", [], null);
+    for (let done = false; !done; ) for (const p of await conn.recv(0, 30_000)) done ||= check([p]) === 1 && p.ref === ref;
+    await conn.close();
+  };
+  await measured(async (n) => {
+    for (let i = 0; i < n; i++) await once();
+  });
+}
+
+async function undiciTlsNew(): Promise<void> {
+  const connector = buildConnector({ ca: readFileSync(caFile!), maxCachedSessions: 0 });
+  const once = async (): Promise<void> => {
+    const client = new Client(`https://127.0.0.1:${port}`, { connect: connector });
+    const { body } = await client.request({ path: "/", method: "GET" });
+    await body.text();
+    await client.destroy();
+  };
+  await measured(async (n) => {
+    for (let i = 0; i < n; i++) await once();
+  });
+}
+
+const UPLOAD = new Uint8Array(1024 * 1024).fill(0x61);
+
+async function uploadH1(): Promise<void> {
+  const conn = await connect("http", "127.0.0.1", port, { protocols: ["http1"] });
+  await measured(
+    (n) =>
+      new Promise<void>((resolve, reject) => {
+        let left = n;
+        const onParts = (parts: ResponsePart[]): void => {
+          try {
+            if (check(parts) === 0) return;
+          } catch (err) {
+            reject(err);
+            return;
+          }
+          if (--left > 0) conn.request("POST", "/", [], UPLOAD);
+          else conn.off("parts", onParts), resolve();
+        };
+        conn.on("parts", onParts);
+        conn.request("POST", "/", [], UPLOAD);
+      }),
+  );
+  await conn.close();
+}
+
+async function undiciUploadH1(): Promise<void> {
+  const pool = new UndiciPool(`http://127.0.0.1:${port}`, { connections: 1 });
+  const body = Buffer.from(UPLOAD.buffer);
+  await measured(async (n) => {
+    for (let i = 0; i < n; i++) await (await pool.request({ path: "/", method: "POST", body })).body.text();
+  });
+  await pool.close();
+}
+
 switch (path) {
+  case "tls-new": await tlsNew(); break;
+  case "undici-tls-new": await undiciTlsNew(); break;
+  case "upload-h1": await uploadH1(); break;
+  case "undici-upload-h1": await undiciUploadH1(); break;
   case "engine-h1": await engineH1(); break;
   case "engine-h2": await engineH2(); break;
   case "conn-h1": await connPath("http1", 1); break;

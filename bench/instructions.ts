@@ -19,15 +19,23 @@ import { execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { BENCH_DIR, ROOT, firstJsonLine, spawnTs } from "./targets.js";
+import { BENCH_DIR, ROOT, certificate, firstJsonLine, spawnTs } from "./targets.js";
 
-const PATHS: Array<{ id: string; title: string; server?: "h1" | "h2" }> = [
+type ServerName = "h1" | "h2" | "tls";
+/** `listener`: which h1 listener (default small); `scale`: share of INSTR_COUNT/INSTR_WARMUP for costly units. */
+const PATHS: Array<{ id: string; title: string; server?: ServerName; listener?: string; scale?: number; extra?: boolean }> = [
   { id: "engine-h1", title: "HTTP/1 engine, in memory (sans-IO)" },
   { id: "engine-h2", title: "HTTP/2 engine, in memory, 100 per batch" },
   { id: "conn-h1", title: "bare Connection, HTTP/1, 1 in flight", server: "h1" },
   { id: "conn-h2", title: "bare Connection, h2c, 100 in flight", server: "h2" },
   { id: "pool-h1", title: "Pool.request, HTTP/1, 1 in flight", server: "h1" },
   { id: "agent-h2", title: "Agent.request, h2c, 100 in flight", server: "h2" },
+  // Per connection and per upload (a unit is a whole TLS connection or a 1 MiB body): run
+  // only when INSTR_PATHS names them, next to undici doing the same.
+  { id: "tls-new", title: "new verified TLS connection + GET + close (per connection)", server: "tls", scale: 0.02, extra: true },
+  { id: "undici-tls-new", title: "the same with an undici Client per connection", server: "tls", scale: 0.02, extra: true },
+  { id: "upload-h1", title: "bare Connection, HTTP/1, 1 MiB POST (per upload)", server: "h1", listener: "upload", scale: 0.02, extra: true },
+  { id: "undici-upload-h1", title: "the same with an undici Pool (1 connection)", server: "h1", listener: "upload", scale: 0.02, extra: true },
 ];
 
 const wanted = process.env.INSTR_PATHS?.split(",").map((s) => s.trim()).filter(Boolean);
@@ -42,6 +50,7 @@ function compile(): string {
   execFileSync(process.execPath, [tsc, "--outDir", out, "--rootDir", ROOT, "--target", "ES2022", "--module", "NodeNext",
     "--moduleResolution", "NodeNext", "--skipLibCheck", "--types", "node", "--strict", path.join(BENCH_DIR, "instructions-child.ts")], { cwd: ROOT, stdio: "inherit" });
   fs.writeFileSync(path.join(out, "package.json"), '{"type":"module"}\n');
+  fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(out, "node_modules")); // undici, for its paths
   return path.join(out, "bench", "instructions-child.js");
 }
 
@@ -71,22 +80,26 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const child = compile();
-  const servers: Record<string, { port: number; kill: () => void }> = {};
-  const server = async (name: "h1" | "h2"): Promise<number> => {
+  const servers: Record<string, { info: Record<string, any>; kill: () => void }> = {};
+  const server = async (name: ServerName, listener = "small"): Promise<number> => {
     if (servers[name] === undefined) {
-      const proc = spawnTs(0, name === "h1" ? "servers/h1.ts" : "servers/h2.ts", []);
+      const proc = spawnTs(0, `servers/${name}.ts`, name === "tls" ? [certificate()] : []);
       const info = await firstJsonLine(proc, `${name} server`);
-      servers[name] = { port: name === "h1" ? info.small : info.port, kill: () => proc.kill() };
+      servers[name] = { info, kill: () => proc.kill() };
     }
-    return servers[name]!.port;
+    const info = servers[name]!.info;
+    return name === "h1" ? info[listener] : info.port;
   };
   console.log(`instructions per request (callgrind; ${COUNT} requests counted after ${WARMUP} warm-up, node ${FLAGS.join(" ")})`);
   console.log(`${"path".padEnd(10)}  ${"instr/req".padStart(10)}  what`);
   try {
     for (const p of PATHS) {
-      if (wanted !== undefined && !wanted.includes(p.id)) continue;
-      const port = p.server !== undefined ? String(await server(p.server)) : "0";
-      const per = Math.round((await callgrind(child, [p.id, String(WARMUP), String(COUNT), port], FLAGS)) / COUNT);
+      if (wanted !== undefined ? !wanted.includes(p.id) : p.extra === true) continue;
+      const port = p.server !== undefined ? String(await server(p.server, p.listener)) : "0";
+      const count = Math.max(1, Math.round(COUNT * (p.scale ?? 1)));
+      const warmup = Math.max(1, Math.round(WARMUP * (p.scale ?? 1)));
+      const ca = p.server === "tls" ? [path.join(certificate(), "cert.pem")] : [];
+      const per = Math.round((await callgrind(child, [p.id, String(warmup), String(count), port, ...ca], FLAGS)) / count);
       console.log(`${p.id.padEnd(10)}  ${per.toLocaleString("en-US").padStart(10)}  ${p.title}`);
     }
   } finally {

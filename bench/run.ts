@@ -1,6 +1,7 @@
 // `npm run bench`: runs every contender of every scenario in a fresh process against the
 // same server, alternating contenders round by round (A B C A B C ...), and prints per
-// scenario the median, the min–max and the ratio to the scenario's reference.
+// scenario the median, the min–max and the ratio to the scenario's reference; scenarios
+// with a C load generator (wrk, h2load; bench/external.ts) installed add a "vs C client" ratio.
 //
 // Environment: BENCH_SECONDS (2), BENCH_WARMUP (0.5), BENCH_ROUNDS (3),
 // BENCH_FILTER=<substring>[,<substring>] (scenario or contender id/label),
@@ -11,6 +12,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { SCENARIOS, CONTENDERS, type Scenario } from "./scenarios.js";
 import { spawnTs, firstJsonLine, startTarget, certificate, pinning, type Target } from "./targets.js";
+import { findTool, runExternal } from "./external.js";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 0.5);
@@ -31,18 +33,26 @@ function selected(s: Scenario): string[] {
   });
   // the reference always runs with the others, so that the ratios mean something
   if (ids.length > 0 && !ids.includes(s.reference)) ids.push(s.reference);
+  // and so does the C client, when installed
+  if (ids.length > 0 && s.cClient !== undefined && findTool(s.cClient) !== null) ids.push(s.cClient);
   return ids;
 }
 
-type Outcome = ({ value: number } | { error: string }) & { resumed?: number };
+type Outcome = ({ value: number } | { error: string }) & { resumed?: number; cpu?: number };
 
 /** Runs one contender once in its own process and reads its result line. */
 async function runOnce(s: Scenario, id: string, target: Target): Promise<Outcome> {
   const c = CONTENDERS[id]!;
-  const port = s.server === "h1" ? target.info[s.target] : target.info.port;
+  const listeners = s.server === "h1" || s.server === "h1tls"; // one port per response
+  const port = listeners ? target.info[s.target] : target.info.port;
+  if (c.file === "wrk" || c.file === "h2load") {
+    const url = `http://127.0.0.1:${port}${listeners ? "/" : s.target}`;
+    const job = { tool: c.file, url, connections: s.connections, inFlight: s.inFlight, seconds: SECONDS, warmup: WARMUP };
+    return runExternal(findTool(c.file)!, job).then((r) => r, (err: Error) => ({ error: err.message }));
+  }
   const job = {
     kind: s.kind, variant: c.variant, protocol: s.protocol, host: "127.0.0.1", port,
-    path: s.server === "h1" ? "/" : s.target, method: s.method ?? "GET", bodySize: s.bodySize ?? 0,
+    path: listeners ? "/" : s.target, method: s.method ?? "GET", bodySize: s.bodySize ?? 0,
     responseSize: target.info.sizes?.[s.target] ?? 0, connections: s.connections, inFlight: s.inFlight,
     resume: s.resume ?? false, scheme: s.scheme ?? "http",
     ca: s.kind === "tls" || s.scheme === "https" || s.server === "h2tls" ? path.join(certificate(), "cert.pem") : "",
@@ -58,7 +68,7 @@ async function runOnce(s: Scenario, id: string, target: Target): Promise<Outcome
     if (line.error) return { error: String(line.error) };
     const value = line.reqPerSec ?? line.mbPerSec ?? line.connsPerSec ?? line.bytesPerConn;
     const pick = { "req/s": line.reqPerSec, "MB/s": line.mbPerSec, "conns/s": line.connsPerSec, "bytes/conn": line.bytesPerConn }[s.unit];
-    return { value: pick ?? value };
+    return { value: pick ?? value, ...(typeof line.cpu === "number" ? { cpu: line.cpu } : {}) };
   } catch (err) {
     return { error: (err as Error).message.split("\n").slice(0, 3).join(" ") };
   } finally {
@@ -78,23 +88,29 @@ const fmt = (x: number, unit: string) =>
   unit === "MB/s" ? x.toFixed(0) : Math.round(x).toLocaleString("en-US");
 
 function printTable(s: Scenario, ids: string[], results: Map<string, Outcome[]>): void {
-  const rows: string[][] = [["contender", `median ${s.unit}`, "min–max", `vs ${CONTENDERS[s.reference]!.label}`]];
   const ok = (id: string) => (results.get(id) ?? []).flatMap((o) => ("value" in o ? [o.value] : []));
   const failures: string[] = [];
   const ref = ok(s.reference).length ? median(ok(s.reference)) : NaN;
+  // The C client's median, when it ran: a second ratio column.
+  const cId = s.cClient !== undefined && ids.includes(s.cClient) ? s.cClient : undefined;
+  const cRef = cId !== undefined && ok(cId).length ? median(ok(cId)) : NaN;
+  const header = ["contender", `median ${s.unit}`, "min–max", `vs ${CONTENDERS[s.reference]!.label}`];
+  const rows: string[][] = [cId !== undefined ? [...header, "vs C client"] : header];
   for (const id of ids) {
     const values = ok(id);
     const label = CONTENDERS[id]!.label;
     if (values.length === 0) {
       const err = results.get(id)!.find((o): o is { error: string } => "error" in o);
-      rows.push([label, "failed", "-", "-"]);
+      rows.push(cId !== undefined ? [label, "failed", "-", "-", "-"] : [label, "failed", "-", "-"]);
       failures.push(`  ${label}: ${err?.error ?? "no result"}`);
       continue;
     }
     const med = median(values);
     const ratio = Number.isNaN(ref) ? "n/a" : `${(med / ref).toFixed(2)}x`;
     const range = `${fmt(Math.min(...values), s.unit)}–${fmt(Math.max(...values), s.unit)}`;
-    rows.push([label, fmt(med, s.unit), range, ratio]);
+    const row = [label, fmt(med, s.unit), range, ratio];
+    if (cId !== undefined) row.push(Number.isNaN(cRef) ? "n/a" : `${(med / cRef).toFixed(2)}x`);
+    rows.push(row);
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   console.log(`\n${s.id}: ${s.title}`);
@@ -103,6 +119,21 @@ function printTable(s: Scenario, ids: string[], results: Map<string, Outcome[]>)
     if (i === 0) console.log("  " + widths.map((w) => "-".repeat(w)).join("   "));
   }
   for (const f of failures) console.log(f.slice(0, 200));
+  if (s.cClient !== undefined && cId === undefined) console.log(`  ${s.cClient} is not installed: no C client in this scenario`);
+  if (s.kind !== "memory") {
+    // A client below 100% CPU was waiting on the server (or the machine), so its rate is not
+    // its own limit; its CPU time per request (per GB for downloads, per connection for the
+    // TLS scenarios) is, and moves less.
+    const perGB = s.unit === "MB/s";
+    const unit = perGB ? "GB" : s.kind === "tls" ? "connection" : "request";
+    const cost = (id: string) => {
+      const c = (results.get(id) ?? []).flatMap((o) => ("value" in o && o.cpu !== undefined && o.value > 0 ? [o.cpu, o.cpu / o.value] : []));
+      if (c.length === 0) return `${CONTENDERS[id]!.label} ?`;
+      const busy = median(c.filter((_, i) => i % 2 === 0)), per = median(c.filter((_, i) => i % 2 === 1));
+      return `${CONTENDERS[id]!.label} ${Math.round(100 * busy)}%, ${perGB ? `${(per * 1000).toFixed(2)} s/GB` : `${(per * 1e6).toFixed(1)} µs/${unit === "request" ? "req" : "conn"}`}`;
+    };
+    console.log(`  client CPU (busy, per ${unit}; medians): ${ids.map(cost).join("; ")}`);
+  }
   if (s.kind === "tls") {
     const share = (id: string) => {
       const r = (results.get(id) ?? []).map((o) => o.resumed ?? 0);

@@ -1,18 +1,21 @@
 // The benchmark's scenario table: what each scenario asks for, which server answers it and
 // which contenders run it. Contenders listed under `extra` run only with BENCH_ALL=1 or when
-// BENCH_FILTER names them, which keeps the default run to about four minutes on two cores.
+// BENCH_FILTER names them, which keeps the default run to about five minutes on two cores.
 
 export type Unit = "req/s" | "MB/s" | "conns/s" | "bytes/conn";
-export type ServerName = "h1" | "h2" | "h2tls" | "tls" | "nginx" | "nghttpd";
+export type ServerName = "h1" | "h1tls" | "h2" | "h2tls" | "tls" | "nginx" | "nghttpd";
 
 export interface Contender {
   label: string;
-  file: "mint" | "mint-pool" | "undici" | "node" | "raw" | "fetch";
+  /** A client under bench/clients/, or an external C tool (bench/external.ts). */
+  file: "mint" | "mint-pool" | "undici" | "node" | "raw" | "fetch" | "wrk" | "h2load";
   variant: string;
 }
 
 export const CONTENDERS: Record<string, Contender> = {
   raw: { label: "raw socket (ceiling)", file: "raw", variant: "h1" },
+  wrk: { label: "wrk (C, 1 thread)", file: "wrk", variant: "" },
+  h2load: { label: "h2load (C, 1 thread)", file: "h2load", variant: "" },
   mint: { label: "mint-http active", file: "mint", variant: "active" },
   "mint-passive": { label: "mint-http passive recv", file: "mint", variant: "passive" },
   "undici-request": { label: "undici Pool.request", file: "undici", variant: "request" },
@@ -22,6 +25,9 @@ export const CONTENDERS: Record<string, Contender> = {
   "undici-h2c": { label: "undici H2CClient.request", file: "undici", variant: "request" },
   "undici-h2c-dispatch": { label: "undici H2CClient.dispatch", file: "undici", variant: "dispatch" },
   "raw-tls": { label: "raw tls socket (ceiling)", file: "raw", variant: "tls" },
+  "raw-tls-h1": { label: "raw tls socket, HTTP/1 (ceiling)", file: "raw", variant: "tls" },
+  "raw-tls-h2": { label: "raw tls socket, HTTP/2 frames (ceiling)", file: "raw", variant: "tls" },
+  "undici-tls-pool": { label: "undici Pool.request", file: "undici", variant: "request" },
   "node-https": { label: "node:https agent", file: "node", variant: "https" },
   "undici-tls": { label: "undici Client per connection", file: "undici", variant: "request" },
   "mint-pool": { label: "mint-http Pool.request", file: "mint-pool", variant: "pool" },
@@ -54,6 +60,8 @@ export interface Scenario {
   resume?: boolean;
   reference: string;
   contenders: string[];
+  /** The C load generator run beside the contenders when installed, for the "vs C client" column. */
+  cClient?: "wrk" | "h2load";
   extra?: string[];
 }
 
@@ -65,7 +73,7 @@ export const SCENARIOS: Scenario[] = [
     id: "h1-small", title: "small GETs, HTTP/1.1, 10 connections x 1 in flight", unit: "req/s",
     server: "h1", target: "small", kind: "requests", protocol: "http1", connections: 10, inFlight: 1,
     reference: "undici-request", contenders: ["raw", "mint", "mint-passive", "undici-request", "node-http"],
-    extra: ["undici-dispatch"],
+    extra: ["undici-dispatch"], cClient: "wrk",
   },
   {
     id: "h1-pipelined", title: "small GETs, HTTP/1.1, 10 connections x 10 pipelined", unit: "req/s",
@@ -76,6 +84,7 @@ export const SCENARIOS: Scenario[] = [
     id: "h2-small", title: "small GETs, HTTP/2 (h2c), 1 connection x 100 streams", unit: "req/s",
     server: "h2", target: "/small", kind: "requests", protocol: "http2", connections: 1, inFlight: 100,
     reference: "undici-h2c", contenders: ["mint", "node-http2", "undici-h2c"], extra: ["mint-passive", "undici-h2c-dispatch"],
+    cClient: "h2load",
   },
   {
     id: "h1-64k", title: "64 KiB responses, HTTP/1.1, 10 connections x 1 in flight", unit: "req/s",
@@ -97,6 +106,16 @@ export const SCENARIOS: Scenario[] = [
     id: "h2-download", title: "large download, HTTP/2 (h2c), 1 stream, default windows", unit: "MB/s",
     server: "h2", target: "/large", kind: "requests", protocol: "http2", connections: 1, inFlight: 1,
     reference: "undici-h2c", contenders: ["mint", "undici-h2c"], extra: ["node-http2", "mint-passive"],
+  },
+  {
+    id: "h1-tls-download", title: "large download, HTTP/1.1 over TLS, 1 connection", unit: "MB/s",
+    server: "h1tls", target: "large", kind: "requests", protocol: "http1", connections: 1, inFlight: 1, scheme: "https",
+    reference: "raw-tls-h1", contenders: ["raw-tls-h1", "mint"], extra: ["undici-tls-pool", "mint-passive"],
+  },
+  {
+    id: "h2-tls-download", title: "large download, HTTP/2 over TLS (ALPN), 1 stream, default windows", unit: "MB/s",
+    server: "h2tls", target: "/large", kind: "requests", protocol: "http2", connections: 1, inFlight: 1, scheme: "https",
+    reference: "raw-tls-h2", contenders: ["raw-tls-h2", "mint"], extra: ["undici-agent-h2", "mint-passive", "node-http2-tls"],
   },
   {
     id: "fetch-h1", title: "fetch() small GETs, HTTP/1.1, 10 in flight", unit: "req/s",
@@ -149,11 +168,11 @@ export const SCENARIOS: Scenario[] = [
   {
     id: "nginx-small", title: "small GETs against nginx, HTTP/1.1, 10 connections x 1 in flight", unit: "req/s",
     server: "nginx", target: "/", kind: "requests", protocol: "http1", connections: 10, inFlight: 1,
-    reference: "undici-request", contenders: ["mint", "undici-request", "node-http"],
+    reference: "undici-request", contenders: ["raw", "mint", "undici-request", "node-http"], cClient: "wrk",
   },
   {
     id: "nghttpd-small", title: "small GETs against nghttpd (h2c), 1 connection x 100 streams", unit: "req/s",
     server: "nghttpd", target: "/small", kind: "requests", protocol: "http2", connections: 1, inFlight: 100,
-    reference: "undici-h2c", contenders: ["mint", "node-http2", "undici-h2c"],
+    reference: "undici-h2c", contenders: ["mint", "node-http2", "undici-h2c"], cClient: "h2load",
   },
 ];

@@ -102,6 +102,22 @@ async function waitForPort(port: number, child: ChildProcess, what: string): Pro
   throw new Error(`${what} did not listen on ${port}`);
 }
 
+/** The length on the wire of the response to one GET, read until the server goes quiet. */
+function responseLength(port: number, target: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect(port, "127.0.0.1");
+    let n = 0;
+    let timer: NodeJS.Timeout | undefined;
+    s.on("error", reject);
+    s.on("connect", () => s.write(`GET ${target} HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\n\r\n`));
+    s.on("data", (d: Buffer) => {
+      n += d.length;
+      clearTimeout(timer);
+      timer = setTimeout(() => (s.destroy(), resolve(n)), 100);
+    });
+  });
+}
+
 /** nginx answering "ok" to everything, or null (with the reason) when it is not installed. */
 async function startNginx(): Promise<Target | string> {
   const bin = which("nginx") ?? (fs.existsSync("/usr/sbin/nginx") ? "/usr/sbin/nginx" : null);
@@ -117,7 +133,9 @@ http { access_log off; keepalive_requests 100000000; keepalive_timeout 600s;
 `);
   const child = spawnPinned(0, bin, ["-p", dir, "-c", path.join(dir, "nginx.conf")]);
   await waitForPort(port, child, "nginx");
-  return { name: "nginx", info: { port }, stop: () => (child.kill(), fs.rmSync(dir, { recursive: true, force: true })) };
+  // The raw ceiling counts responses by length: nginx's is fixed (its Date header too).
+  const size = await responseLength(port, "/");
+  return { name: "nginx", info: { port, sizes: { "/": size } }, stop: () => (child.kill(), fs.rmSync(dir, { recursive: true, force: true })) };
 }
 
 /** nghttpd without TLS (h2c prior knowledge) serving a two-byte file, or null when absent. */
@@ -136,8 +154,9 @@ async function startNghttpd(): Promise<Target | string> {
 export async function startTarget(name: ServerName): Promise<Target | string> {
   if (name === "nginx") return startNginx();
   if (name === "nghttpd") return startNghttpd();
-  const args = name === "tls" || name === "h2tls" ? [certificate()] : [];
-  const child = spawnTs(0, `servers/${name === "h2tls" ? "h2" : name}.ts`, args);
+  const args = name === "tls" || name === "h2tls" || name === "h1tls" ? [certificate()] : [];
+  const file = name === "h2tls" ? "h2" : name === "h1tls" ? "h1" : name;
+  const child = spawnTs(0, `servers/${file}.ts`, args);
   const info = await firstJsonLine(child, `server ${name}`);
   const stats = async () => {
     const answer = firstJsonLine(child, `server ${name}`);

@@ -34,11 +34,16 @@ export interface Result {
   mbPerSec?: number;
   connsPerSec?: number;
   bytesPerConn?: number;
+  /** Share of the measured window the process spent on the CPU (user + system), 0..1. */
+  cpu?: number;
   note?: string;
 }
 
+let measuredCpu: number | undefined;
+
 /** Prints the result line the parent reads and exits (sockets are left for the OS to reap). */
 export function report(result: Result): never {
+  if (measuredCpu !== undefined && result.cpu === undefined) result.cpu = measuredCpu;
   process.stdout.write(JSON.stringify(result) + "\n");
   process.exit(0);
 }
@@ -65,11 +70,12 @@ export class Meter {
   /** Runs warm-up then the measured window; resolves with rates over the measured window. */
   async run(): Promise<{ perSec: number; mbPerSec: number }> {
     await sleep(job.warmup * 1000);
-    const c0 = this.count, b0 = this.bytes, t0 = performance.now();
+    const c0 = this.count, b0 = this.bytes, t0 = performance.now(), u0 = process.cpuUsage();
     await sleep(job.seconds * 1000);
-    const c1 = this.count, b1 = this.bytes, t1 = performance.now();
+    const c1 = this.count, b1 = this.bytes, t1 = performance.now(), u1 = process.cpuUsage(u0);
     this.running = false;
     const secs = (t1 - t0) / 1000;
+    measuredCpu = (u1.user + u1.system) / 1e6 / secs;
     if (c1 === c0 && b1 === b0) throw new Error("no progress during the measured window");
     return { perSec: (c1 - c0) / secs, mbPerSec: (b1 - b0) / secs / 1e6 };
   }

@@ -16,7 +16,8 @@ function dispatcher(): Dispatcher {
   if (job.protocol === "http2") {
     return new H2CClient(origin, { pipelining: job.inFlight, maxConcurrentStreams: Math.max(100, job.inFlight) });
   }
-  return new Pool(origin, { connections: job.connections, pipelining: job.inFlight, keepAliveTimeout: 600e3 });
+  const tls = job.scheme === "https" ? { connect: { ca: fs.readFileSync(job.ca) } } : {};
+  return new Pool(origin, { connections: job.connections, pipelining: job.inFlight, keepAliveTimeout: 600e3, ...tls });
 }
 
 /** Issues one request; `onData` sees each body chunk, `onEnd` runs when the response is done. */

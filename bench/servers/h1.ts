@@ -4,8 +4,13 @@
 //   k64     a 64 KiB body
 //   large   a long body (BENCH_LARGE_MB, 256 MiB by default) streamed in 1 MiB writes
 //   upload  the small response, after skipping the request body (content-length)
+// With argv[2], a directory holding key.pem and cert.pem, every listener speaks TLS
+// (HTTP/1.1 by ALPN) instead of plain TCP.
 // Prints {"small":port,...} on stdout once every listener is ready.
+import fs from "node:fs";
 import net from "node:net";
+import path from "node:path";
+import tls from "node:tls";
 
 const LARGE = Number(process.env.BENCH_LARGE_MB ?? 256) * 1024 * 1024;
 const CHUNK = Buffer.alloc(1024 * 1024, 0x62);
@@ -92,11 +97,24 @@ function serve(respond: Respond, bodies: boolean) {
   };
 }
 
+const certDir = process.argv[2];
+const tlsOptions: tls.TlsOptions | undefined = certDir === undefined ? undefined : {
+  key: fs.readFileSync(path.join(certDir, "key.pem")),
+  cert: fs.readFileSync(path.join(certDir, "cert.pem")),
+  ALPNProtocols: ["http/1.1"],
+};
+const listen = (handler: (socket: net.Socket) => void): net.Server => {
+  if (tlsOptions === undefined) return net.createServer(handler);
+  const server = tls.createServer(tlsOptions, handler);
+  server.on("tlsClientError", () => {});
+  return server;
+};
+
 const listeners: Record<string, net.Server> = {
-  small: net.createServer(serve(fixedResponder(SMALL), false)),
-  k64: net.createServer(serve(fixedResponder(K64), false)),
-  large: net.createServer(serve(largeResponder(), false)),
-  upload: net.createServer(serve(fixedResponder(SMALL), true)),
+  small: listen(serve(fixedResponder(SMALL), false)),
+  k64: listen(serve(fixedResponder(K64), false)),
+  large: listen(serve(largeResponder(), false)),
+  upload: listen(serve(fixedResponder(SMALL), true)),
 };
 
 const ports: Record<string, number> = {};

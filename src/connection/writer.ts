@@ -1,8 +1,9 @@
 // The write side of a Connection: hands the bytes the engine queued to the socket.
 //
-// How it works: `flush` takes the engine's queued chunks and writes them with the socket
-// corked until the end of the tick, so a burst of requests (and the acknowledgements the
-// engine queued while receiving) leaves as one write. Bytes the engine queued on its own
+// How it works: `flush` takes the engine's queued chunks and writes them. The first flush
+// of a tick that has a single chunk writes it at once (nothing to gather); any other flush
+// corks the socket until the end of the tick, so a burst of requests (and the
+// acknowledgements the engine queued while receiving) leaves as one write. Bytes the engine queued on its own
 // while receiving are counted (`noteAutoWrites`); past AUTO_WRITE_LIMIT reading stops until
 // the socket drains, so a peer that sends but never reads cannot make us buffer without bound.
 
@@ -23,6 +24,14 @@ export class SocketWriter {
   /** Called after a drain that lifted the read stop, to resume reading when appropriate. */
   readonly #onUnblocked: () => void;
   #corked = false;
+  /** A flush already happened in this tick (reset by #endOfTick). */
+  #armed = false;
+  readonly #endOfTick = (): void => {
+    this.#armed = false;
+    if (!this.#corked) return;
+    this.#corked = false;
+    this.#socket.uncork();
+  };
   #autoPending = 0;
   /** Reading is stopped until the socket drains (too many bytes queued by the engine). */
   blocked = false;
@@ -41,18 +50,24 @@ export class SocketWriter {
     if (out.length === 0) return 0;
     const socket = this.#socket;
     if (socket.destroyed || !socket.writable) return 0;
+    const log = this.log;
     if (!this.#corked) {
+      if (!this.#armed) {
+        this.#armed = true;
+        process.nextTick(this.#endOfTick);
+        if (out.length === 1) {
+          const chunk = out[0]!;
+          if (log !== undefined) log(`> ${chunk.length} bytes`);
+          socket.write(chunk);
+          return chunk.length;
+        }
+      }
       this.#corked = true;
       socket.cork();
-      process.nextTick(() => {
-        if (!this.#corked) return;
-        this.#corked = false;
-        socket.uncork();
-      });
     }
-    const log = this.log;
     let bytes = 0;
-    for (const chunk of out) {
+    for (let i = 0; i < out.length; i++) {
+      const chunk = out[i]!;
       if (log !== undefined) log(`> ${chunk.length} bytes`);
       bytes += chunk.length;
       socket.write(chunk);

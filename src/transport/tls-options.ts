@@ -67,6 +67,8 @@ export interface BuiltTLSOptions {
 }
 
 function digestOf(values: unknown[]): string {
+  // No client certificate (the usual case): nothing to hash on every connection.
+  if (values.every((v) => v === undefined)) return "none";
   const h = createHash("sha256");
   for (const v of values.flat(2)) {
     if (v === undefined) h.update("-");

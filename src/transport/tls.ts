@@ -83,9 +83,18 @@ export function connectTLS(o: ConnectTLSOptions): Promise<tls.TLSSocket> {
   const { sessionKey } = built;
   const cached = sessionKey === undefined ? undefined : sessionCache.get(sessionKey);
   const session = cached?.session;
+  // After a full handshake that OpenSSL verified, Node builds the detailed peer chain once
+  // and hands it to checkServerIdentity (which decides nothing here): keep it, so that our
+  // own checks need not build it a second time (the copy of each certificate in the chain
+  // is the most expensive step of a client's handshake after the key exchange).
+  let nodePeer: tls.DetailedPeerCertificate | undefined;
+  const checkServerIdentity = (_host: string, cert: tls.PeerCertificate): undefined => {
+    nodePeer = cert as tls.DetailedPeerCertificate;
+    return undefined;
+  };
   let tlsSocket: tls.TLSSocket;
   try {
-    tlsSocket = tls.connect({ ...built.options, socket, ...(session ? { session } : {}) });
+    tlsSocket = tls.connect({ ...built.options, socket, checkServerIdentity, ...(session ? { session } : {}) });
   } catch (err) {
     socket.destroy();
     return Promise.reject(optionError(err));
@@ -126,7 +135,7 @@ export function connectTLS(o: ConnectTLSOptions): Promise<tls.TLSSocket> {
       if (settled) return;
       let peer: tls.DetailedPeerCertificate | undefined;
       if (built.verify) {
-        peer = tlsSocket.getPeerCertificate(true);
+        peer = nodePeer ?? tlsSocket.getPeerCertificate(true);
         // A resumed session carries no certificate: check the one verified when it was made.
         if ((!peer || !peer.raw) && tlsSocket.isSessionReused()) peer = cached?.peer;
         const err = verifyPeer(tlsSocket, peer, built, transportOpts);

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { PeerCertificate } from "node:tls";
+import { TLSSocket, type PeerCertificate } from "node:tls";
 import { after, before, describe, test } from "node:test";
 import { TransportError } from "../../src/errors.js";
 import { testCerts } from "../support/certs.js";
@@ -51,6 +51,25 @@ for (const kind of SERVER_KINDS) {
       await end(s);
       await assertAlert(tlsTo(chained.port, "localhost", { cacerts: [certs.intermediateCA.cert], partialChain: false }),
         "unknown_ca", /^UNABLE_TO_GET_ISSUER_CERT/, /unknown authority/);
+    });
+
+    test("a verified full handshake builds the detailed peer chain once, and the checks use it", async () => {
+      const proto = TLSSocket.prototype as unknown as { getPeerCertificate(detailed?: boolean): PeerCertificate };
+      const original = proto.getPeerCertificate;
+      let detailed = 0;
+      proto.getPeerCertificate = function (this: TLSSocket, d?: boolean) {
+        if (d === true) detailed++;
+        return original.call(this, d);
+      };
+      try {
+        // Node builds it for checkServerIdentity; connectTLS checks depth and host name on that one.
+        await end(await tlsTo(chained.port, "localhost", { cacerts: root, reuseSessions: false }));
+        assert.equal(detailed, 1);
+        await assertAlert(tlsTo(chained.port, "localhost", { cacerts: root, reuseSessions: false, depth: 0 }), "unknown_ca", "CERT_CHAIN_TOO_LONG", /more than depth 0/);
+        await assertAlert(tlsTo(chained.port, "other.test", { cacerts: root, reuseSessions: false }), "hostname_check_failed", /./, /does not match other\.test/);
+      } finally {
+        proto.getPeerCertificate = original;
+      }
     });
 
     test("depth: intermediates beyond the limit are refused", async () => {
