@@ -32,7 +32,7 @@ import { EOF } from "../../types.js";
 import { HTTPError, MintError, TransportError } from "../../errors.js";
 import { nextRef } from "../refs.js";
 import { FORBIDDEN_TRAILERS } from "../headers.js";
-import { BodyMode, encodeRequest, encodeTrailers, type RequestConfig } from "./request.js";
+import { BodyMode, HeadCache, encodeRequest, encodeTrailers, type RequestConfig } from "./request.js";
 import { CHUNK_LINE_MAX, encodeChunk, lastChunk, parseChunkSizeLine } from "./chunked.js";
 import { ResponseHead, parseFieldLine, parseHeadFast, parseStatusLine } from "./response-parser.js";
 import { Framing, bodyFraming, untrustedLength } from "./body.js";
@@ -85,6 +85,8 @@ function copyError(e: MintError): HTTPError | TransportError {
 export class HTTP1Engine implements Engine {
   readonly protocol = "http1" as const;
   private readonly cfg: RequestConfig;
+  /** The last request head encoded, for repeats (request.ts). */
+  private readonly headCache = new HeadCache();
   private readonly max: number;
   private readonly statusReason: boolean;
   private readonly log: ((line: string) => void) | undefined;
@@ -129,7 +131,7 @@ export class HTTP1Engine implements Engine {
     if (this.closed) throw closedError();
     if (this.writeClosed !== null) throw noMoreRequests(this.writeClosed, this.writeClosedDetail);
     if (this.streaming !== null) throw requestBodyIsStreaming();
-    const enc = encodeRequest(this.cfg, method, target, headers, body, this.out);
+    const enc = encodeRequest(this.cfg, this.headCache, method, target, headers, body, this.out);
     const ref = nextRef();
     this.queue.push({ ref, method });
     if (enc.close) {
