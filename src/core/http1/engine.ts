@@ -34,7 +34,8 @@ import { nextRef } from "../refs.js";
 import { FORBIDDEN_TRAILERS } from "../headers.js";
 import { BodyMode, HeadCache, encodeRequest, encodeTrailers, type RequestConfig } from "./request.js";
 import { CHUNK_LINE_MAX, encodeChunk, lastChunk, parseChunkSizeLine } from "./chunked.js";
-import { ResponseHead, parseFieldLine, parseHeadFast, parseStatusLine } from "./response-parser.js";
+import { ResponseHead, parseFieldLine, parseStatusLine } from "./response-parser.js";
+import { parseHeadFast } from "./head-fast.js";
 import { Framing, bodyFraming, untrustedLength } from "./body.js";
 import { latin1 } from "./latin1.js";
 import {
