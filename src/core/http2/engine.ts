@@ -20,7 +20,7 @@ import { isAuthority } from "../uri-parts.js";
 import { CONNECTION_PREFACE, Flag, FrameType, MAX_WINDOW_SIZE } from "./frame-header.js";
 import { encodeSettings } from "./frames-encode.js";
 import { handleFrame, refillWindows } from "./receive.js";
-import { buildRequestHeaders, buildTrailers, type RequestContext } from "./request-headers.js";
+import { BuiltCache, buildTrailers, type RequestContext } from "./request-headers.js";
 import {
   checkSettingName, DEFAULT_WINDOW_SIZE, defaultClientSettings, defaultServerSettings, settingsToParams, validateClientSettings,
 } from "./settings.js";
@@ -85,6 +85,8 @@ class H2Engine implements HTTP2Engine {
   readonly protocol = "http2" as const;
   private readonly c: H2Connection;
   private readonly ctx: RequestContext;
+  /** The last request's header list, for repeats. */
+  private readonly built = new BuiltCache();
   /** close() was called: bytes still arriving from the server are dropped, not an error. */
   private closedLocally = false;
 
@@ -158,7 +160,7 @@ class H2Engine implements HTTP2Engine {
         max: c.server.maxConcurrentStreams,
       });
     }
-    const built = buildRequestHeaders(method, path, headers, bytes === null ? -1 : bytes.length, this.ctx);
+    const built = this.built.build(method, path, headers, bytes === null ? -1 : bytes.length, this.ctx);
     // RFC 9113 §6.5.2: respect the server's SETTINGS_MAX_HEADER_LIST_SIZE.
     if (built.size > c.server.maxHeaderListSize) {
       throw h2Error("max_header_list_size_exceeded", `request headers of ${built.size} octets exceed the server's limit of ${c.server.maxHeaderListSize}`, {
@@ -172,7 +174,7 @@ class H2Engine implements HTTP2Engine {
 
     const id = c.nextStreamId;
     c.nextStreamId += 2;
-    const block = c.encoder.encode(built.headers);
+    const block = c.encoder.encodeShared(built.headers);
     const maxFrame = c.server.maxFrameSize;
     c.out.headerBlock(id, block, body !== STREAM && len === 0, maxFrame);
     if (len > 0) {
@@ -227,7 +229,7 @@ class H2Engine implements HTTP2Engine {
       c.out.frame(FrameType.DATA, Flag.END_STREAM, s.id, new Uint8Array(0));
     } else if (typeof chunk === "object" && chunk !== null && !(chunk instanceof Uint8Array) && (chunk as { eof?: unknown }).eof === true) {
       const trailers = buildTrailers((chunk as { trailers: Headers }).trailers);
-      c.out.headerBlock(s.id, c.encoder.encode(trailers), true, c.server.maxFrameSize);
+      c.out.headerBlock(s.id, c.encoder.encodeShared(trailers), true, c.server.maxFrameSize);
     } else {
       let bytes: Uint8Array;
       if (typeof chunk === "string") bytes = textEncoder.encode(chunk);
