@@ -6,7 +6,7 @@
 // we closed are ignored where RFC 9113 §5.1 allows, but header blocks are still decoded
 // to keep the HPACK table in sync, and DATA still counts against the connection window.
 
-import type { ResponsePart } from "../../types.js";
+import type { Headers, ResponsePart } from "../../types.js";
 import { connectionError, ErrorCode, errorCodeDetails, errorCodeName, h2Error, malformed, streamError } from "./errors.js";
 import { HTTPError } from "../../errors.js";
 import { Flag, FrameType } from "./frame-header.js";
@@ -15,7 +15,7 @@ import {
   decodeRstStream, decodeSettings, decodeWindowUpdate,
 } from "./frames-decode.js";
 import { growWindow, refillIncrement } from "./flow-control.js";
-import { continueBlock, decodeBlock, startBlock } from "./header-block.js";
+import { checkSize, continueBlock, decodeBlock, decodeBytes, startBlock } from "./header-block.js";
 import type { H2Connection, PendingBlock } from "./connection.js";
 import { handleResponseHeaders, handlePushPromise, endResponse } from "./response.js";
 import { applyClientAck, applyServerSettings } from "./settings-exchange.js";
@@ -61,8 +61,11 @@ export function handleFrame(c: H2Connection, type: number, flags: number, stream
         // RFC 9113 §5.1: HEADERS on an idle stream the server may not open (odd id, or an unpromised even id).
         throw connectionError(ErrorCode.PROTOCOL_ERROR, `HEADERS on idle stream ${streamId}`);
       }
-      const block = startBlock(c, "headers", streamId, f.endStream, 0, f.fragment, f.endHeaders);
-      if (block !== null) return onBlock(c, block, parts);
+      if (f.endHeaders) {
+        checkSize(c, f.fragment.length);
+        return onHeaderList(c, "headers", streamId, f.endStream, 0, decodeBytes(c, f.fragment), parts);
+      }
+      startBlock(c, "headers", streamId, f.endStream, 0, f.fragment, false);
       return;
     }
     case FrameType.CONTINUATION: {
@@ -179,22 +182,29 @@ function onData(c: H2Connection, flags: number, streamId: number, payload: Uint8
 }
 
 function onBlock(c: H2Connection, block: PendingBlock, parts: ResponsePart[]): void {
-  const headers = decodeBlock(c, block);
-  if (block.kind === "headers") {
-    const s = c.byId.get(block.streamId);
+  onHeaderList(c, block.kind, block.streamId, block.endStream, block.promisedStreamId, decodeBlock(c, block), parts);
+}
+
+/** A complete header block, decoded (or the stream error its size gave). */
+function onHeaderList(
+  c: H2Connection, kind: PendingBlock["kind"], streamId: number, endStream: boolean, promisedStreamId: number,
+  headers: Headers | HTTPError, parts: ResponsePart[],
+): void {
+  if (kind === "headers") {
+    const s = c.byId.get(streamId);
     // A stream we closed (cancelled, reset): the block was decoded only to keep HPACK in sync.
     if (s === undefined) return idle(c);
     // RFC 9113 §10.5.1: a header list over our advertised limit fails this request only.
     if (headers instanceof HTTPError) return c.failStream(s, ErrorCode.PROTOCOL_ERROR, headers, parts);
-    return handleResponseHeaders(c, s, headers, block.endStream, parts);
+    return handleResponseHeaders(c, s, headers, endStream, parts);
   }
   // A promise over our header-list limit is refused like any push we do not take.
   if (headers instanceof HTTPError) {
     c.countAck();
-    c.queueRst(block.promisedStreamId, ErrorCode.REFUSED_STREAM);
+    c.queueRst(promisedStreamId, ErrorCode.REFUSED_STREAM);
     return idle(c);
   }
-  return handlePushPromise(c, block.streamId, block.promisedStreamId, headers, parts);
+  return handlePushPromise(c, streamId, promisedStreamId, headers, parts);
 }
 
 function onRstStream(c: H2Connection, streamId: number, payload: Uint8Array, parts: ResponsePart[]): void {
