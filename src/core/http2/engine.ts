@@ -134,7 +134,7 @@ class H2Engine implements HTTP2Engine {
   }
 
   private streamOf(ref: RequestRef): Stream {
-    const s = this.c.byRef.get(ref);
+    const s = this.c.streamByRef(ref);
     if (s === undefined) throw h2Error("unknown_request_to_stream", `no open request ${String(ref)} on this connection`, { ref });
     return s;
   }
@@ -181,7 +181,7 @@ class H2Engine implements HTTP2Engine {
       c.out.data(id, bytes!, true, maxFrame);
       c.sendWindow -= len;
     }
-    const ref = nextRef();
+    const ref = c.refOf(id);
     const isHead = built.method === "HEAD";
     const skipLength = built.isConnect || isHead;
     const stream = newStream(id, ref, false, body === STREAM ? "open" : "half_closed_local", c.server.initialWindowSize - len, c.client.initialWindowSize, skipLength);
@@ -215,7 +215,7 @@ class H2Engine implements HTTP2Engine {
   streamRequestBody(ref: RequestRef, chunk: BodyChunk): void {
     this.checkOpen();
     const c = this.c;
-    const s = c.byRef.get(ref);
+    const s = c.streamByRef(ref);
     if (s === undefined || s.isPush) throw h2Error("unknown_request_to_stream", `no open request ${String(ref)} to stream a body on`, { ref });
     if (!canSend(s.state)) throw h2Error("request_is_not_streaming", "this request is not streaming a body (opened without STREAM, or already ended)");
     const ending = chunk === EOF || (typeof chunk === "object" && chunk !== null && !(chunk instanceof Uint8Array) && (chunk as { eof?: unknown }).eof === true);
@@ -401,7 +401,7 @@ class H2Engine implements HTTP2Engine {
   /** RST_STREAM(CANCEL); later frames of the stream are dropped. Unknown refs are ignored. */
   cancelRequest(ref: RequestRef): void {
     this.checkOpen();
-    const s = this.c.byRef.get(ref);
+    const s = this.c.streamByRef(ref);
     if (s === undefined) return;
     this.c.queueRst(s.id, ErrorCode.CANCEL);
     this.c.removeStream(s);
@@ -411,7 +411,7 @@ class H2Engine implements HTTP2Engine {
   holdReceiveWindow(ref: RequestRef, hold: boolean): void {
     if (typeof hold !== "boolean") throw new TypeError("holdReceiveWindow takes a boolean");
     const c = this.c;
-    const s = c.byRef.get(ref);
+    const s = c.streamByRef(ref);
     if (s === undefined || s.held === hold) return;
     s.held = hold;
     if (hold || c.phase === "closed") return;

@@ -57,7 +57,7 @@ export function handleFrame(c: H2Connection, type: number, flags: number, stream
     case FrameType.DATA: return onData(c, flags, streamId, payload, parts);
     case FrameType.HEADERS: {
       const f = decodeHeaders(flags, streamId, payload);
-      if (!c.byId.has(streamId) && c.isIdle(streamId)) {
+      if (c.isIdle(streamId) && !c.byId.has(streamId)) {
         // RFC 9113 §5.1: HEADERS on an idle stream the server may not open (odd id, or an unpromised even id).
         throw connectionError(ErrorCode.PROTOCOL_ERROR, `HEADERS on idle stream ${streamId}`);
       }
@@ -101,7 +101,7 @@ export function handleFrame(c: H2Connection, type: number, flags: number, stream
       if ((promised & 1) === 1 || promised <= c.lastPushId) {
         throw connectionError(ErrorCode.PROTOCOL_ERROR, `PUSH_PROMISE with invalid promised stream id ${promised}`);
       }
-      if ((streamId & 1) === 0 || (!c.byId.has(streamId) && c.isIdle(streamId))) {
+      if ((streamId & 1) === 0 || (c.isIdle(streamId) && !c.byId.has(streamId))) {
         throw connectionError(ErrorCode.PROTOCOL_ERROR, `PUSH_PROMISE on stream ${streamId}, not an open request`);
       }
       c.lastPushId = promised;
