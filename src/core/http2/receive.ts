@@ -56,16 +56,20 @@ export function handleFrame(c: H2Connection, type: number, flags: number, stream
   switch (type) {
     case FrameType.DATA: return onData(c, flags, streamId, payload, parts);
     case FrameType.HEADERS: {
-      const f = decodeHeaders(flags, streamId, payload);
+      // Without padding and priority fields, on a stream other than 0, the payload is the
+      // fragment; otherwise decodeHeaders checks the frame (RFC 9113 §6.2) and cuts it out.
+      const fragment = (flags & (Flag.PADDED | Flag.PRIORITY)) === 0 && streamId !== 0
+        ? payload : decodeHeaders(flags, streamId, payload).fragment;
       if (c.isIdle(streamId) && !c.byId.has(streamId)) {
         // RFC 9113 §5.1: HEADERS on an idle stream the server may not open (odd id, or an unpromised even id).
         throw connectionError(ErrorCode.PROTOCOL_ERROR, `HEADERS on idle stream ${streamId}`);
       }
-      if (f.endHeaders) {
-        checkSize(c, f.fragment.length);
-        return onHeaderList(c, "headers", streamId, f.endStream, 0, decodeBytes(c, f.fragment), parts);
+      const endStream = (flags & Flag.END_STREAM) !== 0;
+      if ((flags & Flag.END_HEADERS) !== 0) {
+        checkSize(c, fragment.length);
+        return onHeaderList(c, "headers", streamId, endStream, 0, decodeBytes(c, fragment), parts);
       }
-      startBlock(c, "headers", streamId, f.endStream, 0, f.fragment, false);
+      startBlock(c, "headers", streamId, endStream, 0, fragment, false);
       return;
     }
     case FrameType.CONTINUATION: {
@@ -126,8 +130,12 @@ export function handleFrame(c: H2Connection, type: number, flags: number, stream
 }
 
 function onData(c: H2Connection, flags: number, streamId: number, payload: Uint8Array, parts: ResponsePart[]): void {
-  const f = decodeData(flags, streamId, payload);
-  const n = f.flowLength;
+  // Without padding, on a stream other than 0, the payload is the data; otherwise decodeData
+  // checks the frame (RFC 9113 §6.1) and cuts the data out.
+  const data = (flags & Flag.PADDED) === 0 && streamId !== 0 ? payload : decodeData(flags, streamId, payload).data;
+  const endStream = (flags & Flag.END_STREAM) !== 0;
+  // RFC 9113 §6.1: flow control counts the whole payload, padding included.
+  const n = payload.length;
   // RFC 9113 §6.9.1: the sender MUST NOT exceed the window; every DATA counts, padding included,
   // even on streams we closed (§6.9).
   if (n > c.recv.remaining) {
@@ -160,7 +168,7 @@ function onData(c: H2Connection, flags: number, streamId: number, payload: Uint8
     c.failStream(s, ErrorCode.PROTOCOL_ERROR, streamError(ErrorCode.PROTOCOL_ERROR, "DATA before the response HEADERS"), parts);
     return;
   }
-  const len = f.data.length;
+  const len = data.length;
   // RFC 9110 §6.4.1: a response to HEAD, or with status 204 or 304, has no content.
   if (len > 0 && s.noContent) {
     c.failStream(s, ErrorCode.PROTOCOL_ERROR, malformed("content_not_allowed", "DATA on a response that cannot have content (HEAD, 204 or 304)"), parts);
@@ -174,11 +182,11 @@ function onData(c: H2Connection, flags: number, streamId: number, payload: Uint8
   }
   if (len > 0) {
     c.idleFrames = 0;
-    parts.push({ type: "data", ref: s.ref, data: f.data });
-  } else if (!f.endStream) {
+    parts.push({ type: "data", ref: s.ref, data });
+  } else if (!endStream) {
     idle(c);
   }
-  if (f.endStream) endResponse(c, s, parts);
+  if (endStream) endResponse(c, s, parts);
 }
 
 function onBlock(c: H2Connection, block: PendingBlock, parts: ResponsePart[]): void {
