@@ -2,9 +2,10 @@
 // header-block.ts) and the public engine (engine.ts), with the small helpers all of
 // them use to queue control frames and retire streams.
 //
-// Streams live in a map by id; a request's ref is the connection's ref prefix and the stream
-// id, so a stream is found from its ref through the same map. Once closed they are removed;
-// whether an id absent from the map was used before (closed) or never (idle) follows
+// Streams live in a table by id (stream-table.ts); a request's ref is the connection's ref
+// prefix and the stream id, so a stream is found from its ref through the same table. Once
+// closed they are removed;
+// whether an id absent from the table was used before (closed) or never (idle) follows
 // from the next id we would open (odd, client streams) and the highest promised id
 // (even, server pushes): RFC 9113 §5.1.1 makes ids strictly increasing.
 
@@ -18,6 +19,7 @@ import { WriteBuffer } from "./write-buffer.js";
 import { nextRefPrefix } from "../refs.js";
 import type { ReceiveWindow } from "./flow-control.js";
 import type { Stream } from "./stream-state.js";
+import { StreamTable } from "./stream-table.js";
 
 /**
  * Most acknowledgements (PING ACK, SETTINGS ACK, RST_STREAM) queued and not yet taken by the
@@ -66,7 +68,7 @@ export class H2Connection {
   readonly reader = new FrameReader();
   readonly out = new WriteBuffer();
 
-  readonly byId = new Map<number, Stream>();
+  readonly byId = new StreamTable();
   /** Refs of this connection's streams are this prefix and the stream id in base 36. */
   private readonly refPrefix = nextRefPrefix();
   nextStreamId = 1;
@@ -130,7 +132,7 @@ export class H2Connection {
   }
 
   addStream(s: Stream): void {
-    this.byId.set(s.id, s);
+    this.byId.add(s);
     if (s.isPush) this.openPushStreams++;
     else this.openClientStreams++;
   }
