@@ -16,7 +16,7 @@ import type { HTTP2Settings, RequestRef, ResponsePart } from "../../types.js";
 import { FrameType, Flag } from "./frame-header.js";
 import { FrameReader } from "./frame-reader.js";
 import { WriteBuffer } from "./write-buffer.js";
-import { nextRefPrefix } from "../refs.js";
+import { nextRefNames } from "../refs.js";
 import type { ReceiveWindow } from "./flow-control.js";
 import type { Stream } from "./stream-state.js";
 import { StreamTable } from "./stream-table.js";
@@ -69,8 +69,8 @@ export class H2Connection {
   readonly out = new WriteBuffer();
 
   readonly byId = new StreamTable();
-  /** Refs of this connection's streams are this prefix and the stream id in base 36. */
-  private readonly refPrefix = nextRefPrefix();
+  /** Refs of this connection's streams: a prefix of its own and the stream id. */
+  private readonly refNames = nextRefNames();
   nextStreamId = 1;
   openClientStreams = 0;
   openPushStreams = 0;
@@ -120,14 +120,14 @@ export class H2Connection {
 
   /** The ref of the request on stream `id`. */
   refOf(id: number): RequestRef {
-    return this.refPrefix + id.toString(36);
+    return this.refNames.name(id);
   }
 
   /** The open stream a ref names, or undefined (any other value, a closed stream's ref). */
   streamByRef(ref: unknown): Stream | undefined {
-    const prefix = this.refPrefix;
-    if (typeof ref !== "string" || !ref.startsWith(prefix)) return undefined;
-    const s = this.byId.get(parseInt(ref.slice(prefix.length), 36));
+    if (typeof ref !== "string") return undefined;
+    const id = this.refNames.parse(ref);
+    const s = id > 0 ? this.byId.get(id) : undefined;
     return s !== undefined && s.ref === ref ? s : undefined;
   }
 
