@@ -8,7 +8,8 @@
 // §2.2), within the size and count caps. It notes where each name and value lie and allocates
 // nothing. Only when the head is complete and clean does the second pass build the strings:
 // the field section is decoded to one string in a single call (each byte one character) and
-// names and values are cut from it, names lowercased only when they have an uppercase letter.
+// names and values are cut from it, names lowercased only when they have an uppercase letter;
+// the three framing fields' names are matched on the bytes and given as constants.
 // Anything unusual — obs-text, a malformed line, a head over the caps, a head not complete in
 // this chunk — returns -1 and the line-by-line path (response-parser.ts) handles it, so both
 // paths give the same parts and the same errors.
@@ -26,6 +27,22 @@ const ascii = new TextDecoder("utf-8", { ignoreBOM: true });
 /** Decode `buf[start, end)`, known to be ASCII. */
 function asciiString(buf: Uint8Array, start: number, end: number): string {
   return nativeSlice !== undefined ? nativeSlice.call(buf, start, end) : ascii.decode(buf.subarray(start, end));
+}
+
+const CONTENT_LENGTH = new TextEncoder().encode("content-length");
+const TRANSFER_ENCODING = new TextEncoder().encode("transfer-encoding");
+const CONNECTION = new TextEncoder().encode("connection");
+
+/**
+ * The framing field (content-length, transfer-encoding, connection) whose name
+ * `buf[start, start + n)` spells, ignoring case, as a constant string; else undefined.
+ * `byte | 0x20` is compared with lowercase letters and "-": for token bytes only "A".."Z"
+ * change, and none turns into another of those characters.
+ */
+function framingName(buf: Uint8Array, start: number, n: number): string | undefined {
+  const bytes = n === 14 ? CONTENT_LENGTH : n === 17 ? TRANSFER_ENCODING : CONNECTION;
+  for (let j = 0; j < n; j++) if ((buf[start + j]! | 0x20) !== bytes[j]) return undefined;
+  return n === 14 ? "content-length" : n === 17 ? "transfer-encoding" : "connection";
 }
 
 /** Per field line: name start, colon, value start, value end (negated when the name has uppercase). */
@@ -112,13 +129,20 @@ export function parseHeadFast(buf: Uint8Array, pos: number, head: ResponseHead, 
     const colon = b[at + 1]! - fieldsStart;
     const vs = b[at + 2]! - fieldsStart;
     const rawVe = b[at + 3]!;
-    let name = hs.slice(ns, colon);
-    if (rawVe < 0) name = name.toLowerCase();
     const ve = (rawVe < 0 ? -rawVe : rawVe) - fieldsStart;
     const value = vs === ve ? "" : hs.slice(vs, ve);
-    headers.push([name, value]);
     const n = colon - ns;
-    if (n === 14 || n === 10 || n === 17) recordFraming(name, value, head);
+    if (n === 14 || n === 10 || n === 17) {
+      const known = framingName(buf, b[at]!, n);
+      if (known !== undefined) {
+        headers.push([known, value]);
+        recordFraming(known, value, head);
+        continue;
+      }
+    }
+    let name = hs.slice(ns, colon);
+    if (rawVe < 0) name = name.toLowerCase();
+    headers.push([name, value]);
   }
   return end;
 }
