@@ -73,6 +73,17 @@ export function isTrimmedFieldValue(s: string): boolean {
  */
 export const CONNECTION_SPECIFIC: ReadonlySet<string> = new Set(["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade"]);
 
+/** `CONNECTION_SPECIFIC.has(name)` for a lowercase name, with the length looked at first. */
+export function isConnectionSpecific(name: string): boolean {
+  switch (name.length) {
+    case 7: return name === "upgrade";
+    case 10: return name === "connection" || name === "keep-alive";
+    case 16: return name === "proxy-connection";
+    case 17: return name === "transfer-encoding";
+    default: return false;
+  }
+}
+
 /** ASCII lowercase with a fast path for names that are already lowercase. */
 export function lowerName(name: string): string {
   for (let i = 0; i < name.length; i++) {

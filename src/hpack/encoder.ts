@@ -16,7 +16,8 @@
 // the dynamic table size update(s) (§4.2, §6.3): the smallest size seen since the last
 // block, then the final one if it is larger.
 //
-// Output is written into a reused growable buffer; encode() returns a copy.
+// Output is written into a reused growable buffer; encode() returns a copy, encodeShared() a
+// view that stays valid until the next call (for a caller that copies it at once).
 //
 // A block made only of indexed fields (§6.1) leaves the table as it was, so the same list
 // encodes to the same bytes again: the last such list and its block are kept, and a call
@@ -104,8 +105,18 @@ export class Encoder {
    *   above U+00FF (header fields are octets).
    */
   encode(headers: Headers): Uint8Array {
+    return this.encodeShared(headers).slice();
+  }
+
+  /**
+   * As {@link encode}, but the block returned is the encoder's own: it stays valid only until
+   * the next call, and must not be modified. For a caller that copies it at once (no
+   * allocation when the list repeats).
+   * @throws TypeError as {@link encode}.
+   */
+  encodeShared(headers: Headers): Uint8Array {
     if (!Array.isArray(headers)) throw new TypeError("HPACK: encode expects an array of [name, value] pairs");
-    if (this.lastBlock !== undefined && this.pendingFinal < 0 && sameList(this.lastList!, headers)) return this.lastBlock.slice();
+    if (this.lastBlock !== undefined && this.pendingFinal < 0 && sameList(this.lastList!, headers)) return this.lastBlock;
     // Validate everything before touching the table, so a rejected call leaves the
     // encoder in step with the peer's decoder.
     let total = 0;
@@ -171,12 +182,13 @@ export class Encoder {
         this.writeString(value);
       }
     }
-    const block = this.buf.slice(0, this.pos);
+    let block = this.buf.subarray(0, this.pos);
     if (indexedOnly) {
       this.lastList = headers.map((f) => [f[0], f[1]]);
-      this.lastBlock = block.slice();
+      this.lastBlock = block = block.slice();
     } else this.lastList = this.lastBlock = undefined;
-    if (this.buf.length > BUFFER_KEPT) this.buf = new Uint8Array(1024); // do not hold on to one huge block's buffer
+    // do not hold on to one huge block's buffer (the view returned keeps the old one alive)
+    if (this.buf.length > BUFFER_KEPT) this.buf = new Uint8Array(1024);
     return block;
   }
 

@@ -159,3 +159,21 @@ test("a repeated all-indexed list encodes to the same bytes, unaffected by calle
   assert.equal(afterResize[0], 0x20);
   assert.deepEqual(dec.decode(afterResize), list);
 });
+
+test("encodeShared gives the bytes encode gives, repeats included, and the decoder reads them", () => {
+  const a = new Encoder();
+  const b = new Encoder();
+  const d = new Decoder();
+  const lists: Array<Array<[string, string]>> = [
+    [[":method", "GET"], [":path", "/x"], ["user-agent", "u/1"]],
+    [[":method", "GET"], [":path", "/x"], ["user-agent", "u/1"]],
+    [[":method", "GET"], [":path", "/x"], ["user-agent", "u/1"]],
+    [[":method", "GET"], [":path", "/y"], ["user-agent", "u/1"]],
+    [[":method", "GET"], [":path", "/x"], ["user-agent", "u/1"]],
+  ];
+  for (const list of lists) {
+    const shared = a.encodeShared(list);
+    assert.deepEqual([...shared], [...b.encode(list)]);
+    assert.deepEqual(d.decode(shared.slice()), list);
+  }
+});

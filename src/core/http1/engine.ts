@@ -32,9 +32,10 @@ import { EOF } from "../../types.js";
 import { HTTPError, MintError, TransportError } from "../../errors.js";
 import { nextRef } from "../refs.js";
 import { FORBIDDEN_TRAILERS } from "../headers.js";
-import { BodyMode, encodeRequest, encodeTrailers, type RequestConfig } from "./request.js";
+import { BodyMode, HeadCache, encodeRequest, encodeTrailers, type RequestConfig } from "./request.js";
 import { CHUNK_LINE_MAX, encodeChunk, lastChunk, parseChunkSizeLine } from "./chunked.js";
-import { ResponseHead, parseFieldLine, parseHeadFast, parseStatusLine } from "./response-parser.js";
+import { ResponseHead, parseFieldLine, parseStatusLine } from "./response-parser.js";
+import { parseHeadFast } from "./head-fast.js";
 import { Framing, bodyFraming, untrustedLength } from "./body.js";
 import { latin1 } from "./latin1.js";
 import {
@@ -85,13 +86,17 @@ function copyError(e: MintError): HTTPError | TransportError {
 export class HTTP1Engine implements Engine {
   readonly protocol = "http1" as const;
   private readonly cfg: RequestConfig;
+  /** The last request head encoded, for repeats (request.ts). */
+  private readonly headCache = new HeadCache();
   private readonly max: number;
   private readonly statusReason: boolean;
   private readonly log: ((line: string) => void) | undefined;
 
   private closed = false;
   private out: Uint8Array[] = [];
+  /** Requests in flight, oldest at `qHead`, up to `qTail` (the array is reused, not shrunk). */
   private queue: InFlight[] = [];
+  private qTail = 0;
   private qHead = 0;
   private streaming: Streaming | null = null;
   /** Set once no more requests may be written (the engine may still be reading). */
@@ -129,9 +134,9 @@ export class HTTP1Engine implements Engine {
     if (this.closed) throw closedError();
     if (this.writeClosed !== null) throw noMoreRequests(this.writeClosed, this.writeClosedDetail);
     if (this.streaming !== null) throw requestBodyIsStreaming();
-    const enc = encodeRequest(this.cfg, method, target, headers, body, this.out);
+    const enc = encodeRequest(this.cfg, this.headCache, method, target, headers, body, this.out);
     const ref = nextRef();
-    this.queue.push({ ref, method });
+    this.queue[this.qTail++] = { ref, method };
     if (enc.close) {
       // RFC 9112 §9.6: a client that sends "close" MUST NOT send further requests
       this.writeClosed = "connection_close_requested";
@@ -222,13 +227,13 @@ export class HTTP1Engine implements Engine {
   receiveEof(): ResponsePart[] {
     const parts: ResponsePart[] = [];
     if (this.closed) return parts;
-    if (this.state === State.UntilClose && this.qHead < this.queue.length) {
+    if (this.state === State.UntilClose && this.qHead < this.qTail) {
       parts.push({ type: "done", ref: this.queue[this.qHead]!.ref });
       this.pop();
       this.shutdown(parts, "the server closed the connection");
       return parts;
     }
-    if (this.qHead === this.queue.length) {
+    if (this.qHead === this.qTail) {
       this.shutdown(parts, "");
       return parts;
     }
@@ -248,9 +253,9 @@ export class HTTP1Engine implements Engine {
     const e = error instanceof HTTPError || error instanceof TransportError
       ? error
       : new TransportError(typeof code === "string" ? code.toLowerCase() : "closed", error.message, undefined, { cause: error });
-    for (let i = this.qHead; i < this.queue.length; i++) parts.push({ type: "error", ref: this.queue[i]!.ref, error: e });
+    for (let i = this.qHead; i < this.qTail; i++) parts.push({ type: "error", ref: this.queue[i]!.ref, error: e });
     this.queue = [];
-    this.qHead = 0;
+    this.qHead = this.qTail = 0;
     this.closeNow();
     return parts;
   }
@@ -264,7 +269,7 @@ export class HTTP1Engine implements Engine {
 
   close(): void {
     this.queue = [];
-    this.qHead = 0;
+    this.qHead = this.qTail = 0;
     this.closeNow();
   }
 
@@ -274,7 +279,7 @@ export class HTTP1Engine implements Engine {
 
   openRequestCount(): number {
     const st = this.streaming;
-    return this.queue.length - this.qHead + (st !== null && st.responseDone ? 1 : 0);
+    return this.qTail - this.qHead + (st !== null && st.responseDone ? 1 : 0);
   }
 
   /** Infinity for the request whose body is streaming; TypeError for any other ref (as Mint). */
@@ -293,9 +298,10 @@ export class HTTP1Engine implements Engine {
 
   private pop(): void {
     this.queue[this.qHead++] = undefined as unknown as InFlight;
-    if (this.qHead === this.queue.length) {
-      this.queue.length = 0;
-      this.qHead = 0;
+    if (this.qHead === this.qTail) {
+      this.qHead = this.qTail = 0;
+      // give back the room a long pipeline took
+      if (this.queue.length > 1024) this.queue = [];
     }
   }
 
@@ -311,12 +317,12 @@ export class HTTP1Engine implements Engine {
    */
   private untrusted(parts: ResponsePart[], why: string): void {
     const cur = this.queue[this.qHead]!.ref;
-    for (let i = this.qHead + 1; i < this.queue.length; i++) {
+    for (let i = this.qHead + 1; i < this.qTail; i++) {
       const ref = this.queue[i]!.ref;
       parts.push({ type: "error", ref, error: pipelinedBehindUntrusted(why) });
       if (this.streaming !== null && this.streaming.ref === ref) this.streaming = null;
     }
-    this.queue.length = this.qHead + 1;
+    this.queue.length = this.qTail = this.qHead + 1;
     this.closeAfter = cur;
     if (this.writeClosed === null) {
       this.writeClosed = "untrusted_length";
@@ -331,11 +337,11 @@ export class HTTP1Engine implements Engine {
 
   /** An error part (a fresh error each) for every queued request, then close. */
   private endQueue(parts: ResponsePart[], error: () => HTTPError | TransportError): void {
-    for (let i = this.qHead; i < this.queue.length; i++) {
+    for (let i = this.qHead; i < this.qTail; i++) {
       parts.push({ type: "error", ref: this.queue[i]!.ref, error: error() });
     }
     this.queue = [];
-    this.qHead = 0;
+    this.qHead = this.qTail = 0;
     this.closeNow();
   }
 
@@ -361,7 +367,7 @@ export class HTTP1Engine implements Engine {
     const len = data.length;
     let pos = 0;
     while (pos < len) {
-      if (this.qHead === this.queue.length) throw unexpectedData(data.subarray(pos));
+      if (this.qHead === this.qTail) throw unexpectedData(data.subarray(pos));
       switch (this.state) {
         case State.Length: {
           const end = this.takeBody(data, pos, parts);

@@ -9,6 +9,12 @@
 // ASCII head goes through TextEncoder.encodeInto and only a head with obs-text is copied
 // character by character.
 //
+// A request head that repeats (same method, target, header strings and body length, as an
+// application sending the same GET again and again) is checked and encoded once: the engine
+// keeps the last head it encoded in a `HeadCache`, and a call equal to it, compared string by
+// string, copies the bytes kept instead of checking and encoding them again. Equal strings
+// pass the same checks, so nothing is skipped; anything different takes the full path.
+//
 // Framing the caller asks for is either honoured in full or refused (RFC 9112 §6): a
 // transfer-encoding must end in chunked, applied once (a streamed body with other codings
 // gets ",chunked" appended, as Mint does); a body given up front with a transfer-encoding is
@@ -55,11 +61,11 @@ export const enum BodyMode {
 }
 
 export interface EncodedRequest {
-  mode: BodyMode;
+  readonly mode: BodyMode;
   /** Declared length of a streamed identity body, -1 when the caller manages framing. */
-  contentLength: number;
+  readonly contentLength: number;
   /** The request carries the `close` connection option (RFC 9112 §9.6). */
-  close: boolean;
+  readonly close: boolean;
 }
 
 const utf8 = new TextEncoder();
@@ -119,6 +125,64 @@ export function encodeLatin1(s: string, extra: number): Uint8Array {
   return out;
 }
 
+/** The last request head encoded by {@link encodeRequest} and what it gave (one per engine). */
+export class HeadCache {
+  method = "";
+  target = "";
+  /** The header strings, flat: name, value, name, value... */
+  fields: string[] = [];
+  /** -2 no body, -1 STREAM, else the length of the body given up front. */
+  bodyKey = -3;
+  head: Uint8Array | null = null;
+  result: EncodedRequest = { mode: BodyMode.Complete, contentLength: -1, close: false };
+
+  /** Whether a call with these arguments would encode to the head kept. */
+  matches(method: string, target: string, headers: unknown, bodyKey: number): boolean {
+    if (this.head === null || method !== this.method || target !== this.target || bodyKey !== this.bodyKey) return false;
+    if (!Array.isArray(headers)) return false;
+    const fields = this.fields;
+    const n = headers.length;
+    if (n * 2 !== fields.length) return false;
+    for (let i = 0; i < n; i++) {
+      const h: unknown = headers[i];
+      if (!Array.isArray(h) || h.length !== 2 || h[0] !== fields[2 * i] || h[1] !== fields[2 * i + 1]) return false;
+    }
+    return true;
+  }
+
+  store(method: string, target: string, headers: Headers, bodyKey: number, head: Uint8Array, result: EncodedRequest): void {
+    const fields: string[] = [];
+    for (let i = 0; i < headers.length; i++) fields.push(headers[i]![0], headers[i]![1]);
+    this.method = method;
+    this.target = target;
+    this.fields = fields;
+    this.bodyKey = bodyKey;
+    this.head = head;
+    this.result = result;
+  }
+}
+
+/** Queue a kept head (copied: the bytes handed out belong to the caller) and the body after it. */
+function pushHead(head: Uint8Array, body: Uint8Array | null, out: Uint8Array[]): void {
+  const n = head.length;
+  if (body === null || body.length === 0) {
+    out.push(copyBytes(head, 0));
+  } else if (body.length <= SMALL_BODY) {
+    const buf = copyBytes(head, body.length);
+    buf.set(body, n);
+    out.push(buf);
+  } else {
+    out.push(copyBytes(head, 0), body);
+  }
+}
+
+/** A new array holding `bytes` and `extra` spare bytes after them. */
+function copyBytes(bytes: Uint8Array, extra: number): Uint8Array {
+  const out = hasLatin1Write ? NativeBuffer!.allocUnsafe(bytes.length + extra) : new Uint8Array(bytes.length + extra);
+  out.set(bytes, 0);
+  return out;
+}
+
 /**
  * Validate and encode a request; pushes the bytes to write onto `out` only on success.
  * @throws TypeError for wrong argument types.
@@ -128,12 +192,20 @@ export function encodeLatin1(s: string, extra: number): Uint8Array {
  *   `transfer_encoding_and_content_length`, `empty_token_list`, `invalid_token_list`
  */
 export function encodeRequest(
-  cfg: RequestConfig, method: string, target: string, headers: Headers, body: Body, out: Uint8Array[],
+  cfg: RequestConfig, cache: HeadCache, method: string, target: string, headers: Headers, body: Body, out: Uint8Array[],
 ): EncodedRequest {
   if (typeof method !== "string") throw new TypeError("method must be a string");
   if (typeof target !== "string") throw new TypeError("target must be a string");
-  if (body !== null && body !== undefined && body !== STREAM && typeof body !== "string" && !(body instanceof Uint8Array)) {
-    throw new TypeError("body must be a string, a Uint8Array, null or STREAM");
+  let bodyBytes: Uint8Array | null = null;
+  let bodyKey: number;
+  if (body === null || body === undefined) bodyKey = -2;
+  else if (body === STREAM) bodyKey = -1;
+  else if (typeof body === "string") bodyKey = (bodyBytes = utf8.encode(body)).length;
+  else if (body instanceof Uint8Array) bodyKey = (bodyBytes = body).length;
+  else throw new TypeError("body must be a string, a Uint8Array, null or STREAM");
+  if (cache.matches(method, target, headers, bodyKey)) {
+    pushHead(cache.head!, bodyBytes, out);
+    return cache.result;
   }
   // RFC 9112 §3.1: method = token (also keeps CR/LF/SP out of the request line)
   if (!isToken(method)) throw invalidRequestMethod(method);
@@ -169,7 +241,6 @@ export function encodeRequest(
   if (contentLength !== null && teIndex >= 0) throw requestTransferEncodingAndContentLength();
   const teLastChunked = teTokens !== null && checkTransferCodings(teTokens, headers[teIndex]![1]);
 
-  let bodyBytes: Uint8Array | null = null;
   let mode = BodyMode.Complete;
   let declared = -1;
   let extra = "";
@@ -198,7 +269,7 @@ export function encodeRequest(
       extra = "transfer-encoding: chunked\r\n";
     }
   } else {
-    bodyBytes = typeof body === "string" ? utf8.encode(body) : body;
+    bodyBytes = bodyBytes!;
     if (contentLength !== null) {
       // RFC 9110 §8.6: content-length is the length of the content that is sent
       if (!isDigits(contentLength) || Number(contentLength) !== bodyBytes.length) {
@@ -231,22 +302,17 @@ export function encodeRequest(
   if (!hasUserAgent) head += cfg.userAgentLine;
   head += extra + cfg.extraLines + "\r\n";
 
-  if (chunkUpFront) {
-    pushChunkedBody(head, bodyBytes, out);
-  } else if (bodyBytes !== null && bodyBytes.length > 0) {
-    if (bodyBytes.length <= SMALL_BODY) {
-      const buf = encodeLatin1(head, bodyBytes.length);
-      buf.set(bodyBytes, head.length);
-      out.push(buf);
-    } else {
-      out.push(encodeLatin1(head, 0), bodyBytes);
-    }
-  } else {
-    out.push(encodeLatin1(head, 0));
-  }
   // RFC 9112 §9.6: the "close" connection option
   const close = cfg.extraHasClose || (connTokens !== null && (connTokens as string[]).includes("close"));
-  return { mode, contentLength: declared, close };
+  const result: EncodedRequest = { mode, contentLength: declared, close };
+  if (chunkUpFront) {
+    pushChunkedBody(head, bodyBytes, out);
+    return result;
+  }
+  const headBytes = encodeLatin1(head, 0);
+  cache.store(method, target, headers, bodyKey, headBytes, result);
+  pushHead(headBytes, bodyBytes, out);
+  return result;
 }
 
 /**

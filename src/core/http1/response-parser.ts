@@ -5,7 +5,8 @@
 // it, to `parseStatusLine` or `parseFieldLine`. These validate with byte tables, decode
 // with a latin1 fast path, lowercase names only when they contain an uppercase letter, and
 // record what framing and keep-alive need (content-length, transfer-encoding, connection)
-// in a `ResponseHead` that the engine reuses for every response.
+// in a `ResponseHead` that the engine reuses for every response. A head that arrives whole
+// in one chunk takes the fast path in head-fast.ts first.
 
 import type { Headers } from "../../types.js";
 import { FIELD_VALUE, TCHAR, latin1 } from "./latin1.js";
@@ -47,8 +48,8 @@ export class ResponseHead {
   }
 }
 
-/** Note the fields that decide framing and persistence. */
-function recordFraming(name: string, value: string, head: ResponseHead): void {
+/** Note the fields that decide framing and persistence (`name` lowercase). */
+export function recordFraming(name: string, value: string, head: ResponseHead): void {
   switch (name) {
     case "content-length": {
       const n = parseContentLength(value);
@@ -127,66 +128,4 @@ export function parseFieldLine(buf: Uint8Array, s: number, e: number, into: Head
   into.push([name, value]);
   if (head !== null) recordFraming(name, value, head);
   return true;
-}
-
-// ---- fast path: a whole head in one received chunk ------------------------------------------
-//
-// Most responses arrive with their head in one chunk. Then the head is decoded once (UTF-8
-// decoder; an all-ASCII head decodes to one character per byte), checked with one regular
-// expression (RFC 9110 §5.1 token names, §5.5 values without controls, CR only before LF), and
-// cut into names and values with string slicing. Anything unusual — obs-text, a malformed
-// line, a head over the caps — returns -1 and the line-by-line path handles it, so both paths
-// give the same parts and the same errors.
-
-const ascii = new TextDecoder("utf-8", { ignoreBOM: true });
-const FIELDS = /^(?:[!#$%&'*+\-.^_`|~0-9A-Za-z]+:[\t\x20-\x7e]*\r?\n)*\r?\n$/;
-
-/**
- * Try to parse a complete head at `buf[pos..]`: fills `head` (status, version, headers, size)
- * and returns the index after the head, or -1 when the line-by-line path must take over.
- * Returns the reason-phrase bounds through `head.reasonStart/reasonEnd`.
- * @throws HTTPError `invalid_status_line`, and the framing-field errors of {@link parseFieldLine}.
- */
-export function parseHeadFast(buf: Uint8Array, pos: number, head: ResponseHead, max: number, maxCount: number): number {
-  const statusLf = buf.indexOf(10, pos);
-  if (statusLf < 0) return -1;
-  const fieldsStart = statusLf + 1;
-  let i = fieldsStart;
-  let count = 0;
-  let end: number;
-  for (;;) {
-    const lf = buf.indexOf(10, i);
-    if (lf < 0 || lf + 1 - pos > max) return -1;
-    if (lf === i || (lf === i + 1 && buf[i] === 13)) { end = lf + 1; break; }
-    if (++count > maxCount) return -1;
-    i = lf + 1;
-  }
-  const hs = ascii.decode(buf.subarray(fieldsStart, end));
-  if (hs.length !== end - fieldsStart || !FIELDS.test(hs)) return -1;
-  let se = statusLf;
-  if (se > pos && buf[se - 1] === 13) se--;
-  head.reasonStart = parseStatusLine(buf, pos, se, head);
-  head.reasonEnd = se;
-  const headers = head.headers;
-  let ls = 0;
-  for (;;) {
-    const nl = hs.indexOf("\n", ls);
-    let le = nl;
-    if (hs.charCodeAt(le - 1) === 13) le--;
-    if (le <= ls) break;
-    const colon = hs.indexOf(":", ls);
-    const name = hs.slice(ls, colon).toLowerCase();
-    let vs = colon + 1;
-    let ve = le;
-    let c = hs.charCodeAt(vs);
-    while (vs < ve && (c === 32 || c === 9)) c = hs.charCodeAt(++vs);
-    c = hs.charCodeAt(ve - 1);
-    while (ve > vs && (c === 32 || c === 9)) c = hs.charCodeAt(--ve - 1);
-    const value = hs.slice(vs, ve);
-    headers.push([name, value]);
-    if (name.length >= 10 && name.length <= 17) recordFraming(name, value, head);
-    ls = nl + 1;
-  }
-  head.size = end - pos;
-  return end;
 }

@@ -2,8 +2,10 @@
 // header-block.ts) and the public engine (engine.ts), with the small helpers all of
 // them use to queue control frames and retire streams.
 //
-// Streams live in two maps, by id and by ref. Once closed they are removed from both;
-// whether an id absent from the maps was used before (closed) or never (idle) follows
+// Streams live in a table by id (stream-table.ts); a request's ref is the connection's ref
+// prefix and the stream id, so a stream is found from its ref through the same table. Once
+// closed they are removed;
+// whether an id absent from the table was used before (closed) or never (idle) follows
 // from the next id we would open (odd, client streams) and the highest promised id
 // (even, server pushes): RFC 9113 §5.1.1 makes ids strictly increasing.
 
@@ -14,8 +16,10 @@ import type { HTTP2Settings, RequestRef, ResponsePart } from "../../types.js";
 import { FrameType, Flag } from "./frame-header.js";
 import { FrameReader } from "./frame-reader.js";
 import { WriteBuffer } from "./write-buffer.js";
+import { nextRefNames } from "../refs.js";
 import type { ReceiveWindow } from "./flow-control.js";
 import type { Stream } from "./stream-state.js";
+import { StreamTable } from "./stream-table.js";
 
 /**
  * Most acknowledgements (PING ACK, SETTINGS ACK, RST_STREAM) queued and not yet taken by the
@@ -64,8 +68,9 @@ export class H2Connection {
   readonly reader = new FrameReader();
   readonly out = new WriteBuffer();
 
-  readonly byId = new Map<number, Stream>();
-  readonly byRef = new Map<RequestRef, Stream>();
+  readonly byId = new StreamTable();
+  /** Refs of this connection's streams: a prefix of its own and the stream id. */
+  private readonly refNames = nextRefNames();
   nextStreamId = 1;
   openClientStreams = 0;
   openPushStreams = 0;
@@ -113,16 +118,27 @@ export class H2Connection {
     return (streamId & 1) === 1 ? streamId >= this.nextStreamId : streamId > this.lastPushId;
   }
 
+  /** The ref of the request on stream `id`. */
+  refOf(id: number): RequestRef {
+    return this.refNames.name(id);
+  }
+
+  /** The open stream a ref names, or undefined (any other value, a closed stream's ref). */
+  streamByRef(ref: unknown): Stream | undefined {
+    if (typeof ref !== "string") return undefined;
+    const id = this.refNames.parse(ref);
+    const s = id > 0 ? this.byId.get(id) : undefined;
+    return s !== undefined && s.ref === ref ? s : undefined;
+  }
+
   addStream(s: Stream): void {
-    this.byId.set(s.id, s);
-    this.byRef.set(s.ref, s);
+    this.byId.add(s);
     if (s.isPush) this.openPushStreams++;
     else this.openClientStreams++;
   }
 
   removeStream(s: Stream): void {
     if (this.byId.delete(s.id)) {
-      this.byRef.delete(s.ref);
       if (s.isPush) this.openPushStreams--;
       else this.openClientStreams--;
     }

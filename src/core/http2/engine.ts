@@ -20,7 +20,7 @@ import { isAuthority } from "../uri-parts.js";
 import { CONNECTION_PREFACE, Flag, FrameType, MAX_WINDOW_SIZE } from "./frame-header.js";
 import { encodeSettings } from "./frames-encode.js";
 import { handleFrame, refillWindows } from "./receive.js";
-import { buildRequestHeaders, buildTrailers, type RequestContext } from "./request-headers.js";
+import { BuiltCache, buildTrailers, type RequestContext } from "./request-headers.js";
 import {
   checkSettingName, DEFAULT_WINDOW_SIZE, defaultClientSettings, defaultServerSettings, settingsToParams, validateClientSettings,
 } from "./settings.js";
@@ -85,6 +85,8 @@ class H2Engine implements HTTP2Engine {
   readonly protocol = "http2" as const;
   private readonly c: H2Connection;
   private readonly ctx: RequestContext;
+  /** The last request's header list, for repeats. */
+  private readonly built = new BuiltCache();
   /** close() was called: bytes still arriving from the server are dropped, not an error. */
   private closedLocally = false;
 
@@ -132,7 +134,7 @@ class H2Engine implements HTTP2Engine {
   }
 
   private streamOf(ref: RequestRef): Stream {
-    const s = this.c.byRef.get(ref);
+    const s = this.c.streamByRef(ref);
     if (s === undefined) throw h2Error("unknown_request_to_stream", `no open request ${String(ref)} on this connection`, { ref });
     return s;
   }
@@ -158,7 +160,7 @@ class H2Engine implements HTTP2Engine {
         max: c.server.maxConcurrentStreams,
       });
     }
-    const built = buildRequestHeaders(method, path, headers, bytes === null ? -1 : bytes.length, this.ctx);
+    const built = this.built.build(method, path, headers, bytes === null ? -1 : bytes.length, this.ctx);
     // RFC 9113 §6.5.2: respect the server's SETTINGS_MAX_HEADER_LIST_SIZE.
     if (built.size > c.server.maxHeaderListSize) {
       throw h2Error("max_header_list_size_exceeded", `request headers of ${built.size} octets exceed the server's limit of ${c.server.maxHeaderListSize}`, {
@@ -172,14 +174,14 @@ class H2Engine implements HTTP2Engine {
 
     const id = c.nextStreamId;
     c.nextStreamId += 2;
-    const block = c.encoder.encode(built.headers);
+    const block = c.encoder.encodeShared(built.headers);
     const maxFrame = c.server.maxFrameSize;
     c.out.headerBlock(id, block, body !== STREAM && len === 0, maxFrame);
     if (len > 0) {
       c.out.data(id, bytes!, true, maxFrame);
       c.sendWindow -= len;
     }
-    const ref = nextRef();
+    const ref = c.refOf(id);
     const isHead = built.method === "HEAD";
     const skipLength = built.isConnect || isHead;
     const stream = newStream(id, ref, false, body === STREAM ? "open" : "half_closed_local", c.server.initialWindowSize - len, c.client.initialWindowSize, skipLength);
@@ -213,7 +215,7 @@ class H2Engine implements HTTP2Engine {
   streamRequestBody(ref: RequestRef, chunk: BodyChunk): void {
     this.checkOpen();
     const c = this.c;
-    const s = c.byRef.get(ref);
+    const s = c.streamByRef(ref);
     if (s === undefined || s.isPush) throw h2Error("unknown_request_to_stream", `no open request ${String(ref)} to stream a body on`, { ref });
     if (!canSend(s.state)) throw h2Error("request_is_not_streaming", "this request is not streaming a body (opened without STREAM, or already ended)");
     const ending = chunk === EOF || (typeof chunk === "object" && chunk !== null && !(chunk instanceof Uint8Array) && (chunk as { eof?: unknown }).eof === true);
@@ -227,7 +229,7 @@ class H2Engine implements HTTP2Engine {
       c.out.frame(FrameType.DATA, Flag.END_STREAM, s.id, new Uint8Array(0));
     } else if (typeof chunk === "object" && chunk !== null && !(chunk instanceof Uint8Array) && (chunk as { eof?: unknown }).eof === true) {
       const trailers = buildTrailers((chunk as { trailers: Headers }).trailers);
-      c.out.headerBlock(s.id, c.encoder.encode(trailers), true, c.server.maxFrameSize);
+      c.out.headerBlock(s.id, c.encoder.encodeShared(trailers), true, c.server.maxFrameSize);
     } else {
       let bytes: Uint8Array;
       if (typeof chunk === "string") bytes = textEncoder.encode(chunk);
@@ -399,7 +401,7 @@ class H2Engine implements HTTP2Engine {
   /** RST_STREAM(CANCEL); later frames of the stream are dropped. Unknown refs are ignored. */
   cancelRequest(ref: RequestRef): void {
     this.checkOpen();
-    const s = this.c.byRef.get(ref);
+    const s = this.c.streamByRef(ref);
     if (s === undefined) return;
     this.c.queueRst(s.id, ErrorCode.CANCEL);
     this.c.removeStream(s);
@@ -409,7 +411,7 @@ class H2Engine implements HTTP2Engine {
   holdReceiveWindow(ref: RequestRef, hold: boolean): void {
     if (typeof hold !== "boolean") throw new TypeError("holdReceiveWindow takes a boolean");
     const c = this.c;
-    const s = c.byRef.get(ref);
+    const s = c.streamByRef(ref);
     if (s === undefined || s.held === hold) return;
     s.held = hold;
     if (hold || c.phase === "closed") return;

@@ -39,10 +39,10 @@ function readPriority(payload: Uint8Array, off: number): PriorityInfo {
 export function decodeData(flags: number, streamId: number, payload: Uint8Array): DataFrame {
   onStream("DATA", streamId);
   const pad = padLength("DATA", flags, payload, 0);
-  const start = (flags & Flag.PADDED) !== 0 ? 1 : 0;
+  const padded = (flags & Flag.PADDED) !== 0;
   return {
     type: "data", streamId, endStream: (flags & Flag.END_STREAM) !== 0,
-    data: payload.subarray(start, payload.length - pad), padLength: pad, flowLength: payload.length,
+    data: padded ? payload.subarray(1, payload.length - pad) : payload, padLength: pad, flowLength: payload.length,
   };
 }
 
@@ -59,7 +59,7 @@ export function decodeHeaders(flags: number, streamId: number, payload: Uint8Arr
   }
   return {
     type: "headers", streamId, endStream: (flags & Flag.END_STREAM) !== 0, endHeaders: (flags & Flag.END_HEADERS) !== 0,
-    fragment: payload.subarray(off, payload.length - pad), padLength: pad, priority,
+    fragment: off === 0 && pad === 0 ? payload : payload.subarray(off, payload.length - pad), padLength: pad, priority,
   };
 }
 

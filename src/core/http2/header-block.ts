@@ -6,7 +6,8 @@
 // - empty CONTINUATION frames are counted but not stored, and a block may have at most
 //   MAX_CONTINUATIONS frames (ENHANCE_YOUR_CALM);
 // - while a block is open no other frame may arrive (checked in receive.ts).
-// A block that fits in one frame is decoded straight from the received bytes (no copy).
+// A block that fits in one frame is decoded straight from the received bytes (no copy, and
+// no PendingBlock record).
 
 import type { Headers } from "../../types.js";
 import { connectionError, ErrorCode } from "./errors.js";
@@ -16,7 +17,8 @@ import type { H2Connection, PendingBlock } from "./connection.js";
 /** Most CONTINUATION frames accepted for one header block. */
 export const MAX_CONTINUATIONS = 512;
 
-function checkSize(c: H2Connection, size: number): void {
+/** Throws PROTOCOL_ERROR when a block of `size` octets is over our max header list size. */
+export function checkSize(c: H2Connection, size: number): void {
   // Mint 1.9.0: bound the accumulated block by our SETTINGS_MAX_HEADER_LIST_SIZE.
   if (size > c.client.maxHeaderListSize) {
     throw connectionError(ErrorCode.PROTOCOL_ERROR, `header block of more than ${c.client.maxHeaderListSize} octets`);
@@ -75,6 +77,11 @@ export function decodeBlock(c: H2Connection, block: PendingBlock): Headers | HTT
       off += f.length;
     }
   }
+  return decodeBytes(c, bytes);
+}
+
+/** Decode a complete block held in one array; errors as {@link decodeBlock}. */
+export function decodeBytes(c: H2Connection, bytes: Uint8Array): Headers | HTTPError {
   try {
     return c.decoder.decode(bytes);
   } catch (err) {

@@ -6,7 +6,7 @@
 // we closed are ignored where RFC 9113 §5.1 allows, but header blocks are still decoded
 // to keep the HPACK table in sync, and DATA still counts against the connection window.
 
-import type { ResponsePart } from "../../types.js";
+import type { Headers, ResponsePart } from "../../types.js";
 import { connectionError, ErrorCode, errorCodeDetails, errorCodeName, h2Error, malformed, streamError } from "./errors.js";
 import { HTTPError } from "../../errors.js";
 import { Flag, FrameType } from "./frame-header.js";
@@ -15,7 +15,7 @@ import {
   decodeRstStream, decodeSettings, decodeWindowUpdate,
 } from "./frames-decode.js";
 import { growWindow, refillIncrement } from "./flow-control.js";
-import { continueBlock, decodeBlock, startBlock } from "./header-block.js";
+import { checkSize, continueBlock, decodeBlock, decodeBytes, startBlock } from "./header-block.js";
 import type { H2Connection, PendingBlock } from "./connection.js";
 import { handleResponseHeaders, handlePushPromise, endResponse } from "./response.js";
 import { applyClientAck, applyServerSettings } from "./settings-exchange.js";
@@ -56,13 +56,20 @@ export function handleFrame(c: H2Connection, type: number, flags: number, stream
   switch (type) {
     case FrameType.DATA: return onData(c, flags, streamId, payload, parts);
     case FrameType.HEADERS: {
-      const f = decodeHeaders(flags, streamId, payload);
-      if (!c.byId.has(streamId) && c.isIdle(streamId)) {
+      // Without padding and priority fields, on a stream other than 0, the payload is the
+      // fragment; otherwise decodeHeaders checks the frame (RFC 9113 §6.2) and cuts it out.
+      const fragment = (flags & (Flag.PADDED | Flag.PRIORITY)) === 0 && streamId !== 0
+        ? payload : decodeHeaders(flags, streamId, payload).fragment;
+      if (c.isIdle(streamId) && !c.byId.has(streamId)) {
         // RFC 9113 §5.1: HEADERS on an idle stream the server may not open (odd id, or an unpromised even id).
         throw connectionError(ErrorCode.PROTOCOL_ERROR, `HEADERS on idle stream ${streamId}`);
       }
-      const block = startBlock(c, "headers", streamId, f.endStream, 0, f.fragment, f.endHeaders);
-      if (block !== null) return onBlock(c, block, parts);
+      const endStream = (flags & Flag.END_STREAM) !== 0;
+      if ((flags & Flag.END_HEADERS) !== 0) {
+        checkSize(c, fragment.length);
+        return onHeaderList(c, "headers", streamId, endStream, 0, decodeBytes(c, fragment), parts);
+      }
+      startBlock(c, "headers", streamId, endStream, 0, fragment, false);
       return;
     }
     case FrameType.CONTINUATION: {
@@ -98,7 +105,7 @@ export function handleFrame(c: H2Connection, type: number, flags: number, stream
       if ((promised & 1) === 1 || promised <= c.lastPushId) {
         throw connectionError(ErrorCode.PROTOCOL_ERROR, `PUSH_PROMISE with invalid promised stream id ${promised}`);
       }
-      if ((streamId & 1) === 0 || (!c.byId.has(streamId) && c.isIdle(streamId))) {
+      if ((streamId & 1) === 0 || (c.isIdle(streamId) && !c.byId.has(streamId))) {
         throw connectionError(ErrorCode.PROTOCOL_ERROR, `PUSH_PROMISE on stream ${streamId}, not an open request`);
       }
       c.lastPushId = promised;
@@ -123,8 +130,12 @@ export function handleFrame(c: H2Connection, type: number, flags: number, stream
 }
 
 function onData(c: H2Connection, flags: number, streamId: number, payload: Uint8Array, parts: ResponsePart[]): void {
-  const f = decodeData(flags, streamId, payload);
-  const n = f.flowLength;
+  // Without padding, on a stream other than 0, the payload is the data; otherwise decodeData
+  // checks the frame (RFC 9113 §6.1) and cuts the data out.
+  const data = (flags & Flag.PADDED) === 0 && streamId !== 0 ? payload : decodeData(flags, streamId, payload).data;
+  const endStream = (flags & Flag.END_STREAM) !== 0;
+  // RFC 9113 §6.1: flow control counts the whole payload, padding included.
+  const n = payload.length;
   // RFC 9113 §6.9.1: the sender MUST NOT exceed the window; every DATA counts, padding included,
   // even on streams we closed (§6.9).
   if (n > c.recv.remaining) {
@@ -157,7 +168,7 @@ function onData(c: H2Connection, flags: number, streamId: number, payload: Uint8
     c.failStream(s, ErrorCode.PROTOCOL_ERROR, streamError(ErrorCode.PROTOCOL_ERROR, "DATA before the response HEADERS"), parts);
     return;
   }
-  const len = f.data.length;
+  const len = data.length;
   // RFC 9110 §6.4.1: a response to HEAD, or with status 204 or 304, has no content.
   if (len > 0 && s.noContent) {
     c.failStream(s, ErrorCode.PROTOCOL_ERROR, malformed("content_not_allowed", "DATA on a response that cannot have content (HEAD, 204 or 304)"), parts);
@@ -171,30 +182,37 @@ function onData(c: H2Connection, flags: number, streamId: number, payload: Uint8
   }
   if (len > 0) {
     c.idleFrames = 0;
-    parts.push({ type: "data", ref: s.ref, data: f.data });
-  } else if (!f.endStream) {
+    parts.push({ type: "data", ref: s.ref, data });
+  } else if (!endStream) {
     idle(c);
   }
-  if (f.endStream) endResponse(c, s, parts);
+  if (endStream) endResponse(c, s, parts);
 }
 
 function onBlock(c: H2Connection, block: PendingBlock, parts: ResponsePart[]): void {
-  const headers = decodeBlock(c, block);
-  if (block.kind === "headers") {
-    const s = c.byId.get(block.streamId);
+  onHeaderList(c, block.kind, block.streamId, block.endStream, block.promisedStreamId, decodeBlock(c, block), parts);
+}
+
+/** A complete header block, decoded (or the stream error its size gave). */
+function onHeaderList(
+  c: H2Connection, kind: PendingBlock["kind"], streamId: number, endStream: boolean, promisedStreamId: number,
+  headers: Headers | HTTPError, parts: ResponsePart[],
+): void {
+  if (kind === "headers") {
+    const s = c.byId.get(streamId);
     // A stream we closed (cancelled, reset): the block was decoded only to keep HPACK in sync.
     if (s === undefined) return idle(c);
     // RFC 9113 §10.5.1: a header list over our advertised limit fails this request only.
     if (headers instanceof HTTPError) return c.failStream(s, ErrorCode.PROTOCOL_ERROR, headers, parts);
-    return handleResponseHeaders(c, s, headers, block.endStream, parts);
+    return handleResponseHeaders(c, s, headers, endStream, parts);
   }
   // A promise over our header-list limit is refused like any push we do not take.
   if (headers instanceof HTTPError) {
     c.countAck();
-    c.queueRst(block.promisedStreamId, ErrorCode.REFUSED_STREAM);
+    c.queueRst(promisedStreamId, ErrorCode.REFUSED_STREAM);
     return idle(c);
   }
-  return handlePushPromise(c, block.streamId, block.promisedStreamId, headers, parts);
+  return handlePushPromise(c, streamId, promisedStreamId, headers, parts);
 }
 
 function onRstStream(c: H2Connection, streamId: number, payload: Uint8Array, parts: ResponsePart[]): void {

@@ -7,6 +7,7 @@
 // methods are tokens, the path uses RFC 3986 characters only and starts with "/" (or is "*"
 // for OPTIONS), the authority is `host[:port]` without userinfo, names are tokens, values
 // have no CR, LF, NUL or edge whitespace, and connection-specific headers are refused.
+// A request equal to the last one built (BuiltCache) reuses its list.
 
 import type { Headers } from "../../types.js";
 import { CONNECTION_SPECIFIC, FORBIDDEN_TRAILERS, isToken, isTrimmedFieldValue, lowerName } from "../headers.js";
@@ -163,6 +164,51 @@ export function buildRequestHeaders(argMethod: string, path: string, headers: He
   let size = 0;
   for (let i = 0; i < out.length; i++) size += out[i]![0].length + out[i]![1].length + 32;
   return { headers: out, size, method, isConnect, contentLength };
+}
+
+/**
+ * The last header list built by {@link buildRequestHeaders} and the arguments it came from
+ * (one per engine): a request equal to it, compared string by string, reuses the list, since
+ * equal strings pass the same checks and give the same list.
+ */
+export class BuiltCache {
+  private method = "";
+  private path = "";
+  /** The caller's header strings, flat: name, value, name, value... */
+  private fields: string[] = [];
+  private bodyLength = -2;
+  private built: BuiltHeaders | null = null;
+
+  /**
+   * {@link buildRequestHeaders}, or the list kept when the arguments are equal to the last ones.
+   * Errors: as {@link buildRequestHeaders}.
+   */
+  build(method: string, path: string, headers: Headers, bodyLength: number, ctx: RequestContext): BuiltHeaders {
+    if (this.built !== null && method === this.method && path === this.path && bodyLength === this.bodyLength && this.same(headers)) {
+      return this.built;
+    }
+    const built = buildRequestHeaders(method, path, headers, bodyLength, ctx);
+    const fields: string[] = [];
+    for (let i = 0; i < headers.length; i++) fields.push(headers[i]![0], headers[i]![1]);
+    this.method = method;
+    this.path = path;
+    this.fields = fields;
+    this.bodyLength = bodyLength;
+    this.built = built;
+    return built;
+  }
+
+  private same(headers: unknown): boolean {
+    if (!Array.isArray(headers)) return false;
+    const fields = this.fields;
+    const n = headers.length;
+    if (n * 2 !== fields.length) return false;
+    for (let i = 0; i < n; i++) {
+      const h: unknown = headers[i];
+      if (!Array.isArray(h) || h.length !== 2 || h[0] !== fields[2 * i] || h[1] !== fields[2 * i + 1]) return false;
+    }
+    return true;
+  }
 }
 
 /**

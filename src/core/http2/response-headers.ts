@@ -14,7 +14,7 @@
 
 import type { Headers } from "../../types.js";
 import type { HTTPError } from "../../errors.js";
-import { CONNECTION_SPECIFIC, FORBIDDEN_TRAILERS, isLowercaseToken, isTrimmedFieldValue } from "../headers.js";
+import { FORBIDDEN_TRAILERS, isConnectionSpecific, isLowercaseToken, isTrimmedFieldValue } from "../headers.js";
 import { isAuthority, sameAuthority } from "../uri-parts.js";
 import { ErrorCode, h2Error, malformed, streamError } from "./errors.js";
 
@@ -41,7 +41,7 @@ function checkField(name: string, value: string, where: string): HTTPError | nul
   // RFC 9113 §8.2.1: no NUL, CR or LF, no leading or trailing SP/HTAB (RFC 9110 §5.5: no other controls).
   if (!isTrimmedFieldValue(value)) return malformed("invalid_header_value", `${where} field ${JSON.stringify(name)} has an invalid value`, { name, value });
   // RFC 9113 §8.2.2: connection-specific fields make the message malformed.
-  if (CONNECTION_SPECIFIC.has(name)) return malformed("invalid_header", `connection-specific field ${JSON.stringify(name)} in ${where}`, { name, value });
+  if (isConnectionSpecific(name)) return malformed("invalid_header", `connection-specific field ${JSON.stringify(name)} in ${where}`, { name, value });
   // RFC 9113 §8.2.2: te may only carry "trailers" (nghttp2 applies this to responses too).
   if (name === "te" && value.toLowerCase() !== "trailers") return malformed("invalid_header", `te field ${JSON.stringify(value)} in ${where}`, { name, value });
   return null;
@@ -56,7 +56,8 @@ function parseStatus(v: string): number {
 }
 
 /**
- * Parse the HEADERS block of a response (final or 1xx).
+ * Parse the HEADERS block of a response (final or 1xx). Takes `list` over: the head's
+ * headers may be `list` itself, without its :status.
  * Returns the head, or the stream error: `missing_status_header`, `invalid_status_header`,
  * `invalid_pseudo_header`, `invalid_header_name`, `invalid_header_value`, `invalid_header`,
  * `protocol_error` (bad content-length).
@@ -66,7 +67,6 @@ export function parseResponseHead(list: Headers): ResponseHead | HTTPError {
   let contentLength = -1;
   let cookies: string[] | null = null;
   let regularSeen = false;
-  const headers: Headers = [];
   for (let i = 0; i < list.length; i++) {
     const field = list[i]!;
     const name = field[0];
@@ -93,13 +93,18 @@ export function parseResponseHead(list: Headers): ResponseHead | HTTPError {
       if (contentLength !== -1 && contentLength !== n) return streamError(ErrorCode.PROTOCOL_ERROR, "conflicting content-length values");
       contentLength = n;
     }
-    headers.push(field);
   }
   if (status === -1) {
     return h2Error("missing_status_header", "the server sent a response without a :status pseudo-header");
   }
+  // Here :status is the one pseudo-header, and it comes first: the regular fields are the rest.
+  if (cookies === null) {
+    list.shift();
+    return { status, headers: list, contentLength };
+  }
   // RFC 9113 §8.2.3: cookie crumbs are joined with "; " before use.
-  if (cookies !== null) headers.unshift(["cookie", cookies.join("; ")]);
+  const headers: Headers = [["cookie", cookies.join("; ")]];
+  for (let i = 1; i < list.length; i++) if (list[i]![0] !== "cookie") headers.push(list[i]!);
   return { status, headers, contentLength };
 }
 

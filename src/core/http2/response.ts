@@ -7,7 +7,6 @@
 
 import type { Headers, ResponsePart } from "../../types.js";
 import { HTTPError } from "../../errors.js";
-import { nextRef } from "../refs.js";
 import type { H2Connection } from "./connection.js";
 import { connectionError, ErrorCode, h2Error, streamError } from "./errors.js";
 import { checkPromisedRequest, headerListSize, parseResponseHead, parseTrailers } from "./response-headers.js";
@@ -107,7 +106,7 @@ export function handlePushPromise(c: H2Connection, streamId: number, promisedId:
   // Mint 1.9.0: pushes count against our SETTINGS_MAX_CONCURRENT_STREAMS; excess ones are refused.
   if (c.openPushStreams >= c.client.maxConcurrentStreams) return refusePush(c, promisedId, ErrorCode.REFUSED_STREAM);
   const method = checked.method;
-  const s = newStream(promisedId, nextRef(), true, "reserved_remote", c.server.initialWindowSize, c.client.initialWindowSize, method === "HEAD");
+  const s = newStream(promisedId, c.refOf(promisedId), true, "reserved_remote", c.server.initialWindowSize, c.client.initialWindowSize, method === "HEAD");
   s.noContent = method === "HEAD";
   c.addStream(s);
   c.lastProcessedPushId = promisedId;

@@ -52,12 +52,14 @@ export interface Stream {
   /** Streamed request body: the content-length the caller declared (-1: none) and the octets sent. */
   declaredLength: number;
   sentLength: number;
+  /** When it was added to the connection's stream table (iteration order). */
+  seq: number;
 }
 
 export function newStream(id: number, ref: RequestRef, isPush: boolean, state: StreamState, sendWindow: number, recvWindow: number, skipLengthCheck: boolean): Stream {
   return {
     id, ref, isPush, state, phase: Phase.AwaitingHeaders, sendWindow, recvPeak: recvWindow, recvRemaining: recvWindow,
-    expectedLength: -1, receivedLength: 0, skipLengthCheck, noContent: false, held: false, declaredLength: -1, sentLength: 0,
+    expectedLength: -1, receivedLength: 0, skipLengthCheck, noContent: false, held: false, declaredLength: -1, sentLength: 0, seq: 0,
   };
 }
 

@@ -8,6 +8,8 @@
 import { FRAME_HEADER_SIZE, FrameType, Flag, writeFrameHeader } from "./frame-header.js";
 
 const MIN_CAPACITY = 16 * 1024;
+/** Header blocks up to this long are copied with a loop rather than set(). */
+const SMALL_COPY = 64;
 /** DATA payloads at least this large are queued by reference instead of copied. */
 const ZERO_COPY_THRESHOLD = 4096;
 
@@ -46,6 +48,15 @@ export class WriteBuffer {
 
   /** Queue a header block as HEADERS + CONTINUATION frames of at most `maxFrameSize` (RFC 9113 §6.10). */
   headerBlock(streamId: number, block: Uint8Array, endStream: boolean, maxFrameSize: number): void {
+    const n = block.length;
+    if (n <= maxFrameSize && n <= SMALL_COPY) {
+      // One HEADERS frame: the block is copied byte by byte (cheaper than set() when short).
+      const off = this.reserve(FRAME_HEADER_SIZE + n);
+      const buf = this.buf;
+      writeFrameHeader(buf, off, n, FrameType.HEADERS, Flag.END_HEADERS | (endStream ? Flag.END_STREAM : 0), streamId);
+      for (let i = 0, at = off + FRAME_HEADER_SIZE; i < n; i++) buf[at + i] = block[i]!;
+      return;
+    }
     let first = true;
     let off = 0;
     do {
