@@ -13,7 +13,6 @@
 //   undici-tls-new, undici-upload-h1   the same with undici (a Client per connection; a Pool)
 // argv: <path> <warmup> <count> [port] [ca file]
 import { readFileSync } from "node:fs";
-import { Client, Pool as UndiciPool, buildConnector } from "undici";
 import { connect, type Connection, type ResponsePart } from "../src/index.js";
 import { createHTTP1Engine } from "../src/core/http1/index.js";
 import { createHTTP2Engine } from "../src/core/http2/index.js";
@@ -171,7 +170,10 @@ async function tlsNew(): Promise<void> {
   });
 }
 
+// undici is loaded only by the paths that use it, so that the others measure a process
+// without it.
 async function undiciTlsNew(): Promise<void> {
+  const { Client, buildConnector } = await import("undici");
   const connector = buildConnector({ ca: readFileSync(caFile!), maxCachedSessions: 0 });
   const once = async (): Promise<void> => {
     const client = new Client(`https://127.0.0.1:${port}`, { connect: connector });
@@ -210,6 +212,7 @@ async function uploadH1(): Promise<void> {
 }
 
 async function undiciUploadH1(): Promise<void> {
+  const { Pool: UndiciPool } = await import("undici");
   const pool = new UndiciPool(`http://127.0.0.1:${port}`, { connections: 1 });
   const body = Buffer.from(UPLOAD.buffer);
   await measured(async (n) => {
