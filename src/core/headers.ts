@@ -104,3 +104,25 @@ export const FORBIDDEN_TRAILERS: ReadonlySet<string> = new Set([
   "proxy-authorization", "www-authenticate", "cookie", "set-cookie", "age", "expires", "date", "location",
   "retry-after", "vary", "warning",
 ]);
+
+/**
+ * A header list as flat strings (name, value, name, value...): what a request cache keeps
+ * to recognise a repeat of the same list.
+ */
+export function flatFields(headers: ReadonlyArray<readonly [string, string]>): string[] {
+  const fields: string[] = [];
+  for (let i = 0; i < headers.length; i++) fields.push(headers[i]![0], headers[i]![1]);
+  return fields;
+}
+
+/** Whether `headers` (unchecked input) holds exactly the strings of `fields`, in order. */
+export function sameFields(fields: readonly string[], headers: unknown): boolean {
+  if (!Array.isArray(headers)) return false;
+  const n = headers.length;
+  if (n * 2 !== fields.length) return false;
+  for (let i = 0; i < n; i++) {
+    const h: unknown = headers[i];
+    if (!Array.isArray(h) || h.length !== 2 || h[0] !== fields[2 * i] || h[1] !== fields[2 * i + 1]) return false;
+  }
+  return true;
+}

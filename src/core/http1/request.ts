@@ -24,7 +24,7 @@
 
 import type { Body, Headers } from "../../types.js";
 import { STREAM } from "../../types.js";
-import { FORBIDDEN_TRAILERS, isFieldValue, isToken, lowerName } from "../headers.js";
+import { FORBIDDEN_TRAILERS, flatFields, isFieldValue, isToken, lowerName, sameFields } from "../headers.js";
 import { isSafeTarget, isValidTarget, targetBytesAsLatin1 } from "./target.js";
 import { parseContentLength, parseTokenList } from "./field-values.js";
 import {
@@ -139,23 +139,13 @@ export class HeadCache {
   /** Whether a call with these arguments would encode to the head kept. */
   matches(method: string, target: string, headers: unknown, bodyKey: number): boolean {
     if (this.head === null || method !== this.method || target !== this.target || bodyKey !== this.bodyKey) return false;
-    if (!Array.isArray(headers)) return false;
-    const fields = this.fields;
-    const n = headers.length;
-    if (n * 2 !== fields.length) return false;
-    for (let i = 0; i < n; i++) {
-      const h: unknown = headers[i];
-      if (!Array.isArray(h) || h.length !== 2 || h[0] !== fields[2 * i] || h[1] !== fields[2 * i + 1]) return false;
-    }
-    return true;
+    return sameFields(this.fields, headers);
   }
 
   store(method: string, target: string, headers: Headers, bodyKey: number, head: Uint8Array, result: EncodedRequest): void {
-    const fields: string[] = [];
-    for (let i = 0; i < headers.length; i++) fields.push(headers[i]![0], headers[i]![1]);
     this.method = method;
     this.target = target;
-    this.fields = fields;
+    this.fields = flatFields(headers);
     this.bodyKey = bodyKey;
     this.head = head;
     this.result = result;

@@ -10,7 +10,7 @@
 // A request equal to the last one built (BuiltCache) reuses its list.
 
 import type { Headers } from "../../types.js";
-import { CONNECTION_SPECIFIC, FORBIDDEN_TRAILERS, isToken, isTrimmedFieldValue, lowerName } from "../headers.js";
+import { CONNECTION_SPECIFIC, FORBIDDEN_TRAILERS, flatFields, isToken, isTrimmedFieldValue, lowerName, sameFields } from "../headers.js";
 import { isValidTarget } from "../http1/target.js";
 import { isAuthority, isScheme } from "../uri-parts.js";
 import { h2Error } from "./errors.js";
@@ -184,30 +184,16 @@ export class BuiltCache {
    * Errors: as {@link buildRequestHeaders}.
    */
   build(method: string, path: string, headers: Headers, bodyLength: number, ctx: RequestContext): BuiltHeaders {
-    if (this.built !== null && method === this.method && path === this.path && bodyLength === this.bodyLength && this.same(headers)) {
+    if (this.built !== null && method === this.method && path === this.path && bodyLength === this.bodyLength && sameFields(this.fields, headers)) {
       return this.built;
     }
     const built = buildRequestHeaders(method, path, headers, bodyLength, ctx);
-    const fields: string[] = [];
-    for (let i = 0; i < headers.length; i++) fields.push(headers[i]![0], headers[i]![1]);
     this.method = method;
     this.path = path;
-    this.fields = fields;
+    this.fields = flatFields(headers);
     this.bodyLength = bodyLength;
     this.built = built;
     return built;
-  }
-
-  private same(headers: unknown): boolean {
-    if (!Array.isArray(headers)) return false;
-    const fields = this.fields;
-    const n = headers.length;
-    if (n * 2 !== fields.length) return false;
-    for (let i = 0; i < n; i++) {
-      const h: unknown = headers[i];
-      if (!Array.isArray(h) || h.length !== 2 || h[0] !== fields[2 * i] || h[1] !== fields[2 * i + 1]) return false;
-    }
-    return true;
   }
 }
 
