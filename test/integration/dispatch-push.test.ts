@@ -61,6 +61,36 @@ function agentFor(origin: string): Agent {
   return new Agent(origin === h2Origin ? { connect: { protocols: ["http2"] } } : {});
 }
 
+type Controller = { pause(): void; resume(): void };
+
+/** Dispatches with an undici 7 handler that records start, data and end; optionally paused from onRequestStart. */
+function recordStart(agent: Agent, opts: Record<string, unknown>, pauseAtStart: boolean) {
+  const events: string[] = [];
+  let ctl: Controller | undefined;
+  const done = new Promise<void>((resolve, reject) => {
+    agent.dispatch(opts as unknown as Parameters<Agent["dispatch"]>[0], {
+      onRequestStart(c: Controller) {
+        ctl = c;
+        if (pauseAtStart) c.pause();
+      },
+      onResponseStart() {
+        events.push("start");
+      },
+      onResponseData() {
+        events.push("data");
+      },
+      onResponseEnd() {
+        events.push("end");
+        resolve();
+      },
+      onResponseError(_c: unknown, err: Error) {
+        reject(err);
+      },
+    });
+  });
+  return { events, done, controller: (): Controller => ctl! };
+}
+
 for (const proto of ["http1", "http2"] as const) {
   const originOf = (): string => (proto === "http1" ? h1Origin : h2Origin);
 
@@ -102,33 +132,11 @@ for (const proto of ["http1", "http2"] as const) {
 
   test(`${proto}: an undici 7 handler paused in onRequestStart gets its head, and data only after resume()`, async () => {
     const agent = agentFor(originOf());
-    const events: string[] = [];
-    let controller: { pause(): void; resume(): void } | undefined;
-    const done = new Promise<void>((resolve, reject) => {
-      agent.dispatch({ origin: originOf(), path: "/", method: "GET" }, {
-        onRequestStart(c: { pause(): void; resume(): void }) {
-          controller = c;
-          c.pause();
-        },
-        onResponseStart() {
-          events.push("start");
-        },
-        onResponseData() {
-          events.push("data");
-        },
-        onResponseEnd() {
-          events.push("end");
-          resolve();
-        },
-        onResponseError(_c: unknown, err: Error) {
-          reject(err);
-        },
-      });
-    });
+    const { events, done, controller } = recordStart(agent, { origin: originOf(), path: "/", method: "GET" }, true);
     await until(() => events.length > 0);
     await sleep(50);
     assert.deepEqual(events, ["start"]);
-    controller!.resume();
+    controller().resume();
     await done;
     assert.equal(events.at(-1), "end");
     assert.ok(events.includes("data"));
@@ -137,34 +145,13 @@ for (const proto of ["http1", "http2"] as const) {
 
   test(`${proto}: a pause while waiting for the head still lets the head in; the body follows resume()`, async () => {
     const agent = agentFor(originOf());
-    const events: string[] = [];
-    let controller: { pause(): void; resume(): void } | undefined;
-    const done = new Promise<void>((resolve, reject) => {
-      agent.dispatch({ origin: originOf(), path: "/slow", method: "GET", headersTimeout: 1000 }, {
-        onRequestStart(c: { pause(): void; resume(): void }) {
-          controller = c;
-        },
-        onResponseStart() {
-          events.push("start");
-        },
-        onResponseData() {
-          events.push("data");
-        },
-        onResponseEnd() {
-          events.push("end");
-          resolve();
-        },
-        onResponseError(_c: unknown, err: Error) {
-          reject(err);
-        },
-      });
-    });
+    const { events, done, controller } = recordStart(agent, { origin: originOf(), path: "/slow", method: "GET", headersTimeout: 1000 }, false);
     await sleep(30);
-    controller!.pause();
+    controller().pause();
     await until(() => events.length > 0);
     await sleep(50);
     assert.deepEqual(events, ["start"], "the head arrives while paused; the body waits");
-    controller!.resume();
+    controller().resume();
     await done;
     assert.equal(events.at(-1), "end");
     await agent.close();
