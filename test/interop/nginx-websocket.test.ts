@@ -15,26 +15,13 @@ import { HTTPError } from "../../src/index.js";
 import { connectWebSocket, type WebSocket } from "../../src/websocket/index.js";
 import { testCerts } from "../support/certs.js";
 import { freePort, interopBinary, startChild, waitForPorts, type Child } from "./support/process.js";
+import { nginxPreamble } from "./support/servers.js";
 
 const { bin, missing } = interopBinary("nginx", "apt-get install nginx");
 const certs = testCerts();
 
 function config(dir: string, http: number, https: number, backend: number): string {
-  const tmp = (n: string): string => join(dir, "tmp", n);
-  return `daemon off;
-master_process off;
-worker_processes 1;
-pid ${join(dir, "nginx.pid")};
-error_log ${join(dir, "error.log")} warn;
-events { worker_connections 128; }
-http {
-  access_log off;
-  client_body_temp_path ${tmp("body")};
-  proxy_temp_path ${tmp("proxy")};
-  fastcgi_temp_path ${tmp("fastcgi")};
-  uwsgi_temp_path ${tmp("uwsgi")};
-  scgi_temp_path ${tmp("scgi")};
-  server {
+  return `${nginxPreamble(dir, 128)}  server {
     listen 127.0.0.1:${http};
     listen 127.0.0.1:${https} ssl http2;
     ssl_certificate ${certs.valid.certPath};

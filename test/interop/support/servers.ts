@@ -137,14 +137,18 @@ export function bigHeaderValue(i: number): string {
 
 type NginxPorts = { http: number; https: number; h2c: number; limitedHTTP: number; limitedH2C: number };
 
-function nginxConfig(dir: string, docroot: string, cert: CertEntry, ports: NginxPorts): string {
+/**
+ * The start of an nginx configuration for a foreground, single-process nginx whose pid, log
+ * and temporary files live under `dir`; it leaves the `http {` block open for the caller.
+ */
+export function nginxPreamble(dir: string, workerConnections: number): string {
   const tmp = (n: string): string => join(dir, "tmp", n);
   return `daemon off;
 master_process off;
 worker_processes 1;
 pid ${join(dir, "nginx.pid")};
 error_log ${join(dir, "error.log")} warn;
-events { worker_connections 512; }
+events { worker_connections ${workerConnections}; }
 http {
   access_log off;
   client_body_temp_path ${tmp("body")};
@@ -152,7 +156,11 @@ http {
   fastcgi_temp_path ${tmp("fastcgi")};
   uwsgi_temp_path ${tmp("uwsgi")};
   scgi_temp_path ${tmp("scgi")};
-  types { text/plain txt; text/html html; application/octet-stream bin; }
+`;
+}
+
+function nginxConfig(dir: string, docroot: string, cert: CertEntry, ports: NginxPorts): string {
+  return `${nginxPreamble(dir, 512)}  types { text/plain txt; text/html html; application/octet-stream bin; }
   default_type application/octet-stream;
   sendfile on;
   keepalive_requests 10000;
