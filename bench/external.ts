@@ -3,9 +3,7 @@
 // contenders. They show what a client written in C gets out of that server on the same
 // core, the figure the "vs C client" column divides by. A missing tool is not an error:
 // `findTool` returns null and the scenario runs without it.
-import fs from "node:fs";
-import path from "node:path";
-import { spawnPinned } from "./targets.js";
+import { spawnPinned, which } from "./targets.js";
 
 export type Tool = "wrk" | "h2load";
 
@@ -18,17 +16,9 @@ export interface ExternalJob {
   warmup: number;
 }
 
-/** The tool's path on PATH (or /usr/bin, /usr/local/bin), or null when it is not installed. */
+/** The tool's path, or null when it is not installed. */
 export function findTool(tool: Tool): string | null {
-  const dirs = [...(process.env.PATH ?? "").split(path.delimiter), "/usr/bin", "/usr/local/bin"];
-  for (const dir of dirs) {
-    const full = path.join(dir, tool);
-    try {
-      fs.accessSync(full, fs.constants.X_OK);
-      return full;
-    } catch {}
-  }
-  return null;
+  return which(tool);
 }
 
 function argsFor(j: ExternalJob): string[] {

@@ -12,8 +12,9 @@ import type { ServerName } from "./scenarios.js";
 export const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 export const ROOT = path.dirname(BENCH_DIR);
 
-function which(cmd: string): string | null {
-  for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
+/** A command's path on PATH (or /usr/bin, /usr/local/bin), or null when it is not installed. */
+export function which(cmd: string): string | null {
+  for (const dir of [...(process.env.PATH ?? "").split(path.delimiter), "/usr/bin", "/usr/local/bin"]) {
     const full = path.join(dir, cmd);
     try {
       fs.accessSync(full, fs.constants.X_OK);
