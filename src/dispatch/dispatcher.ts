@@ -17,7 +17,7 @@
 
 import { STATUS_CODES } from "node:http";
 import { TransportError, type Headers, type Protocol } from "../index.js";
-import type { RequestControl, RequestOptions, ResponseReceiver, Upgraded } from "../pool/index.js";
+import { NO_CONTROL, type RequestControl, type RequestOptions, type ResponseReceiver, type Upgraded } from "../pool/index.js";
 import { DispatchController, type ControllerOwner } from "./controller.js";
 import { channels, publishBodySent, publishCreate, publishError, publishHeaders, publishSendHeaders, publishTrailers, tracing } from "./diagnostics.js";
 import { normalizeHandler, type Sink } from "./handler.js";
@@ -42,9 +42,6 @@ export interface DispatchTarget {
   queueFull(origin: string): boolean;
   emit(event: "drain", origin: URL, targets: unknown[]): boolean;
 }
-
-/** The control of a request not handed to the pool yet (or never). */
-const NO_REQUEST: RequestControl = Object.freeze({ pauseBody() {}, resumeBody() {}, abort() {} });
 
 const needDrain = new WeakMap<DispatchTarget, string>();
 
@@ -123,7 +120,8 @@ class Run implements ResponseReceiver, ControllerOwner {
   readonly #sink: Sink;
   readonly #record: DiagnosticsRequest | undefined;
   readonly #c: DispatchController;
-  #control: RequestControl = NO_REQUEST;
+  /** The request in the pool; a no-op until it is handed over. */
+  #control: RequestControl = NO_CONTROL;
   /** The upgrade path's cancellation (the pool's upgrade() takes a signal). */
   #upgradeAbort: AbortController | undefined;
   #done = false;

@@ -3,7 +3,7 @@
 export { Pool } from "./pool.js";
 export { Agent } from "./agent.js";
 export { PoolResponse } from "./receiver.js";
-export type { ResponseReceiver, RequestControl } from "./receiver.js";
+export { NO_CONTROL, type ResponseReceiver, type RequestControl } from "./receiver.js";
 export type { ResponseBody } from "./response-body.js";
 export type { PoolOptions, AgentOptions, RequestOptions, RequestBody } from "./options.js";
 export type { PoolStats } from "./stats.js";
