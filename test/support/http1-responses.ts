@@ -134,3 +134,18 @@ export const VALID_RESPONSES: Scenario[] = [
     response: "HTTP/1.1 404 Not Found\nX-Latin: caf\xe9\ncontent-length: 0\n\n",
   },
 ];
+
+/** A byte edit for mutation properties: at (modulo the length), the byte, and what to do. */
+export type ByteEdit = [at: number, byte: number, op: "set" | "insert" | "delete"];
+
+/** `input` with `edits` applied in order. */
+export function applyEdits(input: Uint8Array, edits: readonly ByteEdit[]): Uint8Array {
+  const arr = [...input];
+  for (const [at, byte, op] of edits) {
+    const i = at % (arr.length + 1);
+    if (op === "set" && i < arr.length) arr[i] = byte;
+    else if (op === "insert") arr.splice(i, 0, byte);
+    else arr.splice(i, 1);
+  }
+  return Uint8Array.from(arr);
+}
