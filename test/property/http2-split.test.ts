@@ -94,12 +94,19 @@ function run(plans: StreamPlan[], chunks: Uint8Array[]): { parts: unknown[]; out
     if (!order.has(r)) order.set(r, order.size);
     return order.get(r);
   };
-  const normalized = parts.map((p) => {
+  // A DATA frame that spans reads arrives in pieces: adjacent data of one request is joined.
+  const normalized: Array<Record<string, unknown>> = [];
+  for (const p of parts) {
+    const last = normalized[normalized.length - 1];
+    if (p.type === "data" && last !== undefined && last["type"] === "data" && last["ref"] === name(p.ref)) {
+      (last["data"] as number[]).push(...p.data);
+      continue;
+    }
     const q: Record<string, unknown> = { ...p, ref: name(p.ref) };
     if (p.type === "push_promise") q["promisedRef"] = name(p.promisedRef);
     if (p.type === "data") q["data"] = Array.from(p.data);
-    return q;
-  });
+    normalized.push(q);
+  }
   // WINDOW_UPDATE batching depends on how bytes arrive; every other frame must match.
   const frames = out.flatMap((c) => parseFrames(c)).filter((f) => f.type !== "window_update");
   return { parts: normalized, out: frames };

@@ -5,7 +5,7 @@ import {
   encodeContinuation, encodeData, encodeFrame, encodeGoaway, encodeHeaders, encodePing, encodePriority, encodePushPromise,
   encodeRstStream, encodeSettings, encodeWindowUpdate,
 } from "../../src/core/http2/frames-encode.js";
-import { FrameReader } from "../../src/core/http2/frame-reader.js";
+import { DATA_PIECE, FrameReader, NEED_MORE, WHOLE_FRAME } from "../../src/core/http2/frame-reader.js";
 import type { Frame } from "../../src/core/http2/frame-types.js";
 import { WriteBuffer } from "../../src/core/http2/write-buffer.js";
 import { HTTPError } from "../../src/errors.js";
@@ -87,31 +87,74 @@ test("FrameReader: frames inside one chunk are views, frames across chunks are j
   const all = concat([encodeData(1, b(1, 2, 3)), encodePing(new Uint8Array(8)), encodeData(3, b(9))]);
   const r = new FrameReader();
   r.push(all);
-  assert.ok(r.next(16384));
+  assert.equal(r.next(16384), WHOLE_FRAME);
   assert.equal(r.type, 0);
   assert.equal(r.payload.buffer, all.buffer, "a view into the chunk");
-  assert.ok(r.next(16384));
+  assert.equal(r.next(16384), WHOLE_FRAME);
   assert.equal(r.type, 6);
-  assert.ok(r.next(16384));
+  assert.equal(r.next(16384), WHOLE_FRAME);
   assert.equal(r.streamId, 3);
-  assert.equal(r.next(16384), false);
+  assert.equal(r.next(16384), NEED_MORE);
 
-  const split = encodeData(5, b(7, 7, 7, 7));
+  const split = encodePing(b(7, 7, 7, 7, 7, 7, 7, 7));
   r.push(split.subarray(0, 4));
-  assert.equal(r.next(16384), false);
+  assert.equal(r.next(16384), NEED_MORE);
   r.push(split.subarray(4, 11));
-  assert.equal(r.next(16384), false);
+  assert.equal(r.next(16384), NEED_MORE);
   r.push(split.subarray(11));
-  assert.ok(r.next(16384));
-  assert.equal(r.streamId, 5);
-  assert.deepEqual(r.payload, b(7, 7, 7, 7));
+  assert.equal(r.next(16384), WHOLE_FRAME);
+  assert.equal(r.type, 6);
+  assert.deepEqual(r.payload, b(7, 7, 7, 7, 7, 7, 7, 7));
   assert.equal(r.bufferedBytes(), 0);
+
+  // A header that came in the previous chunk, and a payload wholly in this one: a view.
+  const ping = encodePing(b(1, 2, 3, 4, 5, 6, 7, 8));
+  r.push(ping.subarray(0, 5));
+  assert.equal(r.next(16384), NEED_MORE);
+  const rest = ping.slice(5);
+  r.push(rest);
+  assert.equal(r.next(16384), WHOLE_FRAME);
+  assert.equal(r.payload.buffer, rest.buffer, "a view into the second chunk");
+  assert.deepEqual(r.payload, b(1, 2, 3, 4, 5, 6, 7, 8));
+});
+
+test("FrameReader hands out an unpadded DATA frame across chunks in pieces, each a view", () => {
+  const frame = concat([encodeData(5, b(1, 2, 3, 4, 5, 6), true), encodePing(new Uint8Array(8))]);
+  const r = new FrameReader();
+  const seen: Array<[number[], boolean, boolean]> = [];
+  const chunks = [frame.slice(0, 4), frame.slice(4, 9), frame.slice(9, 11), frame.slice(11, 12), frame.slice(12)];
+  let ping = 0;
+  for (const chunk of chunks) {
+    r.push(chunk);
+    for (let got = r.next(16384); got !== NEED_MORE; got = r.next(16384)) {
+      if (got === WHOLE_FRAME) {
+        ping++;
+        continue;
+      }
+      assert.equal(got, DATA_PIECE);
+      assert.equal(r.streamId, 5);
+      assert.equal(r.frameLength, 6);
+      assert.equal(r.flags & 1, 1, "END_STREAM is known from the first piece");
+      if (r.payload.length > 0) assert.equal(r.payload.buffer, chunk.buffer, "a view into the chunk");
+      seen.push([Array.from(r.payload), r.pieceStart, r.pieceEnd]);
+    }
+  }
+  assert.deepEqual(seen, [[[], true, false], [[1, 2], false, false], [[3], false, false], [[4, 5, 6], false, true]]);
+  assert.equal(ping, 1, "the frame after the DATA is read whole");
+
+  // Padded DATA is assembled whole (its padding length is checked against the whole frame).
+  const padded = encodeData(7, b(9, 9), false, 3);
+  r.push(padded.subarray(0, 12));
+  assert.equal(r.next(16384), NEED_MORE);
+  r.push(padded.subarray(12));
+  assert.equal(r.next(16384), WHOLE_FRAME);
+  assert.equal(r.payload.length, 6);
 });
 
 test("FrameReader rejects an oversized frame as soon as its header is known", () => {
   const r = new FrameReader();
   r.push(b(0, 0x40, 1, 0, 0, 0));
-  assert.equal(r.next(16384), false);
+  assert.equal(r.next(16384), NEED_MORE);
   r.push(b(0, 0, 1));
   assert.throws(() => r.next(16384), (e: HTTPError) => e.reason === "frame_size_error");
 });

@@ -89,6 +89,8 @@ export class H2Connection {
   readonly touched: Stream[] = [];
 
   block: PendingBlock | null = null;
+  /** Stream taking the DATA frame now arriving in pieces (frame-reader.ts), or null to drop them. */
+  dataStream: Stream | null = null;
   /** Our PINGs awaiting their ACK, oldest first. */
   readonly pings: Array<{ ref: RequestRef; payload: Uint8Array }> = [];
 

@@ -19,7 +19,8 @@ import { checkWindowSize, refillIncrement } from "./flow-control.js";
 import { isAuthority } from "../uri-parts.js";
 import { CONNECTION_PREFACE, Flag, FrameType, MAX_WINDOW_SIZE } from "./frame-header.js";
 import { encodeSettings } from "./frames-encode.js";
-import { handleFrame, refillWindows } from "./receive.js";
+import { handleDataPiece, handleFrame, refillWindows } from "./receive.js";
+import { NEED_MORE, WHOLE_FRAME } from "./frame-reader.js";
 import { BuiltCache, buildTrailers, type RequestContext } from "./request-headers.js";
 import {
   checkSettingName, DEFAULT_WINDOW_SIZE, defaultClientSettings, defaultServerSettings, settingsToParams, validateClientSettings,
@@ -263,8 +264,10 @@ class H2Engine implements HTTP2Engine {
     try {
       // RFC 9113 §6.8: a GOAWAY with an error code ends the connection; frames after it in the
       // same read are not looked at, so the outcome does not depend on where a read ends.
-      while (c.pendingError === null && reader.next(c.client.maxFrameSize)) {
-        handleFrame(c, reader.type, reader.flags, reader.streamId, reader.payload, parts);
+      let got: number;
+      while (c.pendingError === null && (got = reader.next(c.client.maxFrameSize)) !== NEED_MORE) {
+        if (got === WHOLE_FRAME) handleFrame(c, reader.type, reader.flags, reader.streamId, reader.payload, parts);
+        else handleDataPiece(c, reader.flags, reader.streamId, reader.payload, reader.pieceStart, reader.pieceEnd, reader.frameLength, parts);
       }
       refillWindows(c);
     } catch (err) {

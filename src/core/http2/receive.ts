@@ -17,6 +17,7 @@ import {
 import { growWindow, refillIncrement } from "./flow-control.js";
 import { checkSize, continueBlock, decodeBlock, decodeBytes, startBlock } from "./header-block.js";
 import type { H2Connection, PendingBlock } from "./connection.js";
+import type { Stream } from "./stream-state.js";
 import { handleResponseHeaders, handlePushPromise, endResponse } from "./response.js";
 import { applyClientAck, applyServerSettings } from "./settings-exchange.js";
 import { canReceive, Phase } from "./stream-state.js";
@@ -34,8 +35,8 @@ function idle(c: H2Connection): void {
   c.noteIdle();
 }
 
-/** Process one frame. Throws connection errors; pushes parts. */
-export function handleFrame(c: H2Connection, type: number, flags: number, streamId: number, payload: Uint8Array, parts: ResponsePart[]): void {
+/** Frames that may not come now: inside a header block, or before the server's SETTINGS. */
+function checkSequence(c: H2Connection, type: number, flags: number, streamId: number, payload: Uint8Array): void {
   // RFC 9113 §6.10: while a header block is open, only its CONTINUATION frames may arrive.
   if (c.block !== null && (type !== FrameType.CONTINUATION || streamId !== c.block.streamId)) {
     throw connectionError(ErrorCode.PROTOCOL_ERROR, `frame of type ${type} on stream ${streamId} inside a header block of stream ${c.block.streamId}`);
@@ -53,6 +54,11 @@ export function handleFrame(c: H2Connection, type: number, flags: number, stream
     }
     c.handshakeDone = true;
   }
+}
+
+/** Process one frame. Throws connection errors; pushes parts. */
+export function handleFrame(c: H2Connection, type: number, flags: number, streamId: number, payload: Uint8Array, parts: ResponsePart[]): void {
+  if (c.block !== null || !c.handshakeDone) checkSequence(c, type, flags, streamId, payload);
   switch (type) {
     case FrameType.DATA: return onData(c, flags, streamId, payload, parts);
     case FrameType.HEADERS: {
@@ -134,8 +140,49 @@ function onData(c: H2Connection, flags: number, streamId: number, payload: Uint8
   // checks the frame (RFC 9113 §6.1) and cuts the data out.
   const data = (flags & Flag.PADDED) === 0 && streamId !== 0 ? payload : decodeData(flags, streamId, payload).data;
   const endStream = (flags & Flag.END_STREAM) !== 0;
+  const s = startData(c, streamId, payload.length, data.length, parts);
+  if (s === null) return;
+  if (data.length > 0) {
+    c.idleFrames = 0;
+    parts.push({ type: "data", ref: s.ref, data });
+  } else if (!endStream) {
+    idle(c);
+  }
+  if (endStream) endResponse(c, s, parts);
+}
+
+/**
+ * One piece of an unpadded DATA frame that spans reads (frame-reader.ts). The first piece
+ * checks and counts the whole frame, as a whole DATA frame would be; each piece's bytes go
+ * out as they arrive, while the stream still takes them; the last piece ends the response
+ * on END_STREAM.
+ */
+export function handleDataPiece(
+  c: H2Connection, flags: number, streamId: number, piece: Uint8Array, first: boolean, last: boolean, frameLength: number,
+  parts: ResponsePart[],
+): void {
+  if (first) {
+    if (c.block !== null || !c.handshakeDone) checkSequence(c, FrameType.DATA, flags, streamId, piece);
+    c.dataStream = startData(c, streamId, frameLength, frameLength, parts);
+    if (c.dataStream !== null) c.idleFrames = 0;
+  }
+  const s = c.dataStream;
+  if (s === null) return;
+  if (last) c.dataStream = null;
+  // The caller may have cancelled the request, or a stream error ended it, since the first piece.
+  if (c.byId.get(streamId) !== s || s.phase !== Phase.Body) return;
+  if (piece.length > 0) parts.push({ type: "data", ref: s.ref, data: piece });
+  if (last && (flags & Flag.END_STREAM) !== 0) endResponse(c, s, parts);
+}
+
+/**
+ * Checks and counts a DATA frame of `flowLength` octets carrying `dataLength` octets of
+ * content. Returns the stream to deliver it to, or null when it is dropped (closed stream,
+ * or a stream error pushed for it).
+ */
+function startData(c: H2Connection, streamId: number, flowLength: number, dataLength: number, parts: ResponsePart[]): Stream | null {
   // RFC 9113 §6.1: flow control counts the whole payload, padding included.
-  const n = payload.length;
+  const n = flowLength;
   // RFC 9113 §6.9.1: the sender MUST NOT exceed the window; every DATA counts, padding included,
   // even on streams we closed (§6.9).
   if (n > c.recv.remaining) {
@@ -148,11 +195,11 @@ function onData(c: H2Connection, flags: number, streamId: number, payload: Uint8
     if (c.isIdle(streamId)) throw connectionError(ErrorCode.PROTOCOL_ERROR, `DATA on idle stream ${streamId}`);
     // Data still in flight for a cancelled request is bounded by flow control; only empty frames count as idle.
     if (n === 0) idle(c);
-    return;
+    return null;
   }
   if (n > s.recvRemaining) {
     c.failStream(s, ErrorCode.FLOW_CONTROL_ERROR, streamError(ErrorCode.FLOW_CONTROL_ERROR, `DATA exceeds the stream receive window ${s.recvRemaining}`), parts);
-    return;
+    return null;
   }
   s.recvRemaining -= n;
   if (n > 0) c.touched.push(s);
@@ -161,32 +208,25 @@ function onData(c: H2Connection, flags: number, streamId: number, payload: Uint8
   if (!canReceive(s.state)) {
     // RFC 9113 §5.1: DATA after the server ended the stream is a STREAM_CLOSED stream error.
     c.failStream(s, ErrorCode.STREAM_CLOSED, streamError(ErrorCode.STREAM_CLOSED, "DATA after the end of the response"), parts);
-    return;
+    return null;
   }
   if (s.phase !== Phase.Body) {
     // RFC 9113 §8.1: a response starts with HEADERS.
     c.failStream(s, ErrorCode.PROTOCOL_ERROR, streamError(ErrorCode.PROTOCOL_ERROR, "DATA before the response HEADERS"), parts);
-    return;
+    return null;
   }
-  const len = data.length;
   // RFC 9110 §6.4.1: a response to HEAD, or with status 204 or 304, has no content.
-  if (len > 0 && s.noContent) {
+  if (dataLength > 0 && s.noContent) {
     c.failStream(s, ErrorCode.PROTOCOL_ERROR, malformed("content_not_allowed", "DATA on a response that cannot have content (HEAD, 204 or 304)"), parts);
-    return;
+    return null;
   }
-  s.receivedLength += len;
+  s.receivedLength += dataLength;
   // RFC 9113 §8.1.1: more content than content-length makes the response malformed.
   if (s.expectedLength >= 0 && s.receivedLength > s.expectedLength) {
     c.failStream(s, ErrorCode.PROTOCOL_ERROR, streamError(ErrorCode.PROTOCOL_ERROR, `more DATA than the content-length of ${s.expectedLength}`), parts);
-    return;
+    return null;
   }
-  if (len > 0) {
-    c.idleFrames = 0;
-    parts.push({ type: "data", ref: s.ref, data });
-  } else if (!endStream) {
-    idle(c);
-  }
-  if (endStream) endResponse(c, s, parts);
+  return s;
 }
 
 function onBlock(c: H2Connection, block: PendingBlock, parts: ResponsePart[]): void {
