@@ -416,6 +416,7 @@ export class Connection extends EventEmitter {
 
   #handleData(chunk: Uint8Array, passive: boolean): ResponsePart[] {
     let parts: ResponsePart[];
+    const open = this.#engine.openRequestCount();
     try {
       const sliced = chunk.length > FEED_SLICE && this.#engine.protocol === "http2";
       parts = this.#engine.receive(sliced ? chunk.subarray(0, FEED_SLICE) : chunk);
@@ -436,6 +437,8 @@ export class Connection extends EventEmitter {
     }
     const written = this.#flush();
     if (written > 0) this.#writer.noteAutoWrites(written);
+    // More than one request ended: those sent in their place leave together.
+    if (open - this.#engine.openRequestCount() > 1) this.#writer.gatherThisTick();
     const out = this.#deliver(parts, passive);
     if (this.#engine.takeSendWindowGrowth?.() === true && !passive && !this.#closedEmitted) this.emit("window");
     return out;

@@ -3,7 +3,10 @@
 // How it works: `flush` takes the engine's queued chunks and writes them. The first flush
 // of a tick that has a single chunk writes it at once (nothing to gather); any other flush
 // corks the socket until the end of the tick, so a burst of requests (and the
-// acknowledgements the engine queued while receiving) leaves as one write. Bytes the engine queued on its own
+// acknowledgements the engine queued while receiving) leaves as one write. When a read
+// ended several requests, the connection calls `gatherThisTick()` first: the requests sent
+// in their place come in the same tick, and writing the first at once would split that
+// burst in two, which the server would then read, parse and answer in two rounds. Bytes the engine queued on its own
 // while receiving are counted (`noteAutoWrites`); past AUTO_WRITE_LIMIT reading stops until
 // the socket drains, so a peer that sends but never reads cannot make us buffer without bound.
 
@@ -42,6 +45,13 @@ export class SocketWriter {
     this.#socket = socket;
     this.#takeOutgoing = takeOutgoing;
     this.#onUnblocked = onUnblocked;
+  }
+
+  /** Gather every flush until the end of this tick into one write, the first one included. */
+  gatherThisTick(): void {
+    if (this.#armed) return;
+    this.#armed = true;
+    process.nextTick(this.#endOfTick);
   }
 
   /** Write what the engine queued; returns the number of bytes. */

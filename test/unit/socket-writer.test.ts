@@ -68,6 +68,20 @@ test("later flushes in the same tick are gathered under one cork, released at th
   assert.equal(socket.corked, 0);
 });
 
+test("after gatherThisTick, even a lone first chunk waits under cork for the rest of the tick", async () => {
+  const { writer, socket, events } = writerWith([[bytes("a")], [bytes("b")], [bytes("c")]]);
+  writer.gatherThisTick();
+  writer.flush();
+  writer.flush();
+  assert.deepEqual(events, ["cork", "gather a", "gather b"]);
+  await tick();
+  assert.deepEqual(events.slice(3), ["uncork"]);
+  // The next tick is back to writing a lone chunk at once.
+  writer.flush();
+  assert.deepEqual(events.slice(4), ["write c"]);
+  assert.equal(socket.corked, 0);
+});
+
 test("a first flush of several chunks (a head and a body) is gathered into one write", async () => {
   const { writer, socket, events } = writerWith([[bytes("head"), bytes("body")]]);
   assert.equal(writer.flush(), 8);
