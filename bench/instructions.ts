@@ -5,16 +5,19 @@
 // to a temporary directory, so the measured process runs plain JavaScript without the TS
 // loader. For each path the child runs once under `valgrind --tool=callgrind`, with V8 made
 // deterministic (--predictable: no background compiler or GC threads); callgrind dumps its
-// count whenever the child calls process.getActiveResourcesInfo(), which the child does right
-// before and after the measured requests, so start-up, warm-up and teardown are not counted.
-// The measured count (GC and any late compilation included) divided by the requests is the
-// cost of one request. Socket paths talk to a bench server running in its
+// count whenever the child calls process.getActiveResourcesInfo(), which the child does
+// after the warm-up, and right before and after the measured requests (with a settling
+// window between the first two: see instructions-child.ts), so start-up, warm-up, the
+// recompilation the first mark causes and teardown are not counted. The last window's
+// count (GC included) divided by the requests the child says it measured is the cost of
+// one request. Socket paths talk to a bench server running in its
 // own process, not under valgrind, so only the client is counted (its event loop and the
 // Node/libuv socket code included); engine paths count our protocol code alone.
 //
 //   npm run bench:instructions                 every path
 //   INSTR_PATHS=engine-h2,agent-h2 npm run bench:instructions
 //   INSTR_COUNT=10000 requests counted (default), after INSTR_WARMUP=10000 uncounted ones
+//   INSTR_KEEP=<dir>   keep each path's callgrind output there (<path>.out, for callgrind_annotate)
 import { execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -26,6 +29,7 @@ type ServerName = "h1" | "h2" | "tls";
 const PATHS: Array<{ id: string; title: string; server?: ServerName; listener?: string; scale?: number; extra?: boolean }> = [
   { id: "engine-h1", title: "HTTP/1 engine, in memory (sans-IO)" },
   { id: "engine-h2", title: "HTTP/2 engine, in memory, 100 per batch" },
+  { id: "raw-h1", title: "raw net.Socket, HTTP/1, 1 in flight, fixed request bytes (the floor)", server: "h1" },
   { id: "conn-h1", title: "bare Connection, HTTP/1, 1 in flight", server: "h1" },
   { id: "conn-h2", title: "bare Connection, h2c, 100 in flight", server: "h2" },
   { id: "pool-h1", title: "Pool.request, HTTP/1, 1 in flight", server: "h1" },
@@ -54,20 +58,28 @@ function compile(): string {
   return path.join(out, "bench", "instructions-child.js");
 }
 
-/** Instructions the child ran between its two marks (callgrind's second dump). */
+/** Instructions per request the child ran between its last two marks (callgrind's third dump). */
 function callgrind(child: string, args: string[], flags: string[]): Promise<number> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mint-callgrind-"));
+  const keep = process.env.INSTR_KEEP;
   return new Promise<number>((resolve, reject) => {
     const p = spawn("valgrind", ["--tool=callgrind", `--callgrind-out-file=${path.join(dir, "out")}`, "--dump-before=*GetActiveResourcesInfo*",
-      process.execPath, ...flags, child, ...args], { stdio: ["ignore", "ignore", "pipe"] });
+      process.execPath, ...flags, child, ...args], { stdio: ["ignore", "pipe", "pipe"] });
     let err = "";
+    let out = "";
+    p.stdout.on("data", (d: Buffer) => (out += d.toString()));
     p.stderr.on("data", (d: Buffer) => (err += d.toString()));
     p.on("close", (code) => {
-      const dump = path.join(dir, "out.2");
+      const dump = path.join(dir, "out.3");
+      const measured = Number((/"measured":(\d+)/.exec(out) ?? [])[1]);
       const m = fs.existsSync(dump) ? /^(?:summary|totals): (\d+)/m.exec(fs.readFileSync(dump, "utf8")) : null;
+      if (keep !== undefined && m !== null) {
+        fs.mkdirSync(keep, { recursive: true });
+        fs.copyFileSync(dump, path.join(keep, `${args[0]}.out`));
+      }
       fs.rmSync(dir, { recursive: true, force: true });
-      if (code !== 0 || m === null) reject(new Error(`callgrind run failed (${code}):\n${err.slice(-2000)}`));
-      else resolve(Number(m[1]));
+      if (code !== 0 || m === null || !(measured > 0)) reject(new Error(`callgrind run failed (${code}):\n${err.slice(-2000)}`));
+      else resolve(Number(m[1]) / measured);
     });
   });
 }
@@ -99,7 +111,7 @@ async function main(): Promise<void> {
       const count = Math.max(1, Math.round(COUNT * (p.scale ?? 1)));
       const warmup = Math.max(1, Math.round(WARMUP * (p.scale ?? 1)));
       const ca = p.server === "tls" ? [path.join(certificate(), "cert.pem")] : [];
-      const per = Math.round((await callgrind(child, [p.id, String(warmup), String(count), port, ...ca], FLAGS)) / count);
+      const per = Math.round(await callgrind(child, [p.id, String(warmup), String(count), port, ...ca], FLAGS));
       console.log(`${p.id.padEnd(10)}  ${per.toLocaleString("en-US").padStart(10)}  ${p.title}`);
     }
   } finally {
