@@ -22,16 +22,22 @@ import { execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { BENCH_DIR, ROOT, certificate, firstJsonLine, spawnTs } from "./targets.js";
+import { BENCH_DIR, ROOT, certificate, firstJsonLine, spawnTs, startTarget } from "./targets.js";
 
-type ServerName = "h1" | "h2" | "tls";
-/** `listener`: which h1 listener (default small); `scale`: share of INSTR_COUNT/INSTR_WARMUP for costly units. */
-const PATHS: Array<{ id: string; title: string; server?: ServerName; listener?: string; scale?: number; extra?: boolean }> = [
+type ServerName = "h1" | "h2" | "tls" | "nginx";
+/**
+ * `listener`: which h1 listener (default small); `scale`: share of INSTR_COUNT/INSTR_WARMUP
+ * for costly units; `run`: the child's path when it differs from `id` (same client, another server).
+ */
+const PATHS: Array<{ id: string; title: string; server?: ServerName; listener?: string; scale?: number; extra?: boolean; run?: string }> = [
   { id: "engine-h1", title: "HTTP/1 engine, in memory (sans-IO)" },
   { id: "engine-h2", title: "HTTP/2 engine, in memory, 100 per batch" },
   { id: "raw-h1", title: "raw net.Socket, HTTP/1, 1 in flight, fixed request bytes (the floor)", server: "h1" },
   { id: "conn-h1", title: "bare Connection, HTTP/1, 1 in flight", server: "h1" },
   { id: "conn-h2", title: "bare Connection, h2c, 100 in flight", server: "h2" },
+  // Against nginx, when installed: its responses carry six header lines (server, date, ...).
+  { id: "raw-nginx", title: "raw net.Socket against nginx, HTTP/1, 1 in flight (the floor)", server: "nginx", run: "raw-h1" },
+  { id: "conn-nginx", title: "bare Connection against nginx, HTTP/1, 1 in flight", server: "nginx", run: "conn-h1" },
   { id: "pool-h1", title: "Pool.request, HTTP/1, 1 in flight", server: "h1" },
   { id: "agent-h2", title: "Agent.request, h2c, 100 in flight", server: "h2" },
   // Per connection and per upload (a unit is a whole TLS connection or a 1 MiB body): run
@@ -59,7 +65,7 @@ function compile(): string {
 }
 
 /** Instructions per request the child ran between its last two marks (callgrind's third dump). */
-function callgrind(child: string, args: string[], flags: string[]): Promise<number> {
+function callgrind(child: string, args: string[], flags: string[], name: string): Promise<number> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mint-callgrind-"));
   const keep = process.env.INSTR_KEEP;
   return new Promise<number>((resolve, reject) => {
@@ -75,7 +81,7 @@ function callgrind(child: string, args: string[], flags: string[]): Promise<numb
       const m = fs.existsSync(dump) ? /^(?:summary|totals): (\d+)/m.exec(fs.readFileSync(dump, "utf8")) : null;
       if (keep !== undefined && m !== null) {
         fs.mkdirSync(keep, { recursive: true });
-        fs.copyFileSync(dump, path.join(keep, `${args[0]}.out`));
+        fs.copyFileSync(dump, path.join(keep, `${name}.out`));
       }
       fs.rmSync(dir, { recursive: true, force: true });
       if (code !== 0 || m === null || !(measured > 0)) reject(new Error(`callgrind run failed (${code}):\n${err.slice(-2000)}`));
@@ -93,11 +99,18 @@ async function main(): Promise<void> {
   }
   const child = compile();
   const servers: Record<string, { info: Record<string, any>; kill: () => void }> = {};
-  const server = async (name: ServerName, listener = "small"): Promise<number> => {
+  /** The server's port, or a string saying why it is not available (nginx not installed). */
+  const server = async (name: ServerName, listener = "small"): Promise<number | string> => {
     if (servers[name] === undefined) {
-      const proc = spawnTs(0, `servers/${name}.ts`, name === "tls" ? [certificate()] : []);
-      const info = await firstJsonLine(proc, `${name} server`);
-      servers[name] = { info, kill: () => proc.kill() };
+      if (name === "nginx") {
+        const t = await startTarget("nginx");
+        if (typeof t === "string") return t;
+        servers[name] = { info: t.info, kill: t.stop };
+      } else {
+        const proc = spawnTs(0, `servers/${name}.ts`, name === "tls" ? [certificate()] : []);
+        const info = await firstJsonLine(proc, `${name} server`);
+        servers[name] = { info, kill: () => proc.kill() };
+      }
     }
     const info = servers[name]!.info;
     return name === "h1" ? info[listener] : info.port;
@@ -107,11 +120,15 @@ async function main(): Promise<void> {
   try {
     for (const p of PATHS) {
       if (wanted !== undefined ? !wanted.includes(p.id) : p.extra === true) continue;
-      const port = p.server !== undefined ? String(await server(p.server, p.listener)) : "0";
+      const port = p.server !== undefined ? await server(p.server, p.listener) : 0;
+      if (typeof port === "string") {
+        console.log(`${p.id.padEnd(10)}  ${"-".padStart(10)}  ${p.title}: ${port}`);
+        continue;
+      }
       const count = Math.max(1, Math.round(COUNT * (p.scale ?? 1)));
       const warmup = Math.max(1, Math.round(WARMUP * (p.scale ?? 1)));
       const ca = p.server === "tls" ? [path.join(certificate(), "cert.pem")] : [];
-      const per = Math.round(await callgrind(child, [p.id, String(warmup), String(count), port, ...ca], FLAGS));
+      const per = Math.round(await callgrind(child, [p.run ?? p.id, String(warmup), String(count), String(port), ...ca], FLAGS, p.id));
       console.log(`${p.id.padEnd(10)}  ${per.toLocaleString("en-US").padStart(10)}  ${p.title}`);
     }
   } finally {
