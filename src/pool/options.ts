@@ -130,7 +130,8 @@ const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"])
 
 /** RFC 9110 §9.2.2: the methods whose repetition has the same effect. */
 export function isIdempotentMethod(method: string): boolean {
-  return IDEMPOTENT.has(method);
+  // GET first: the common case is one string compare, not a set lookup (which hashes the string).
+  return method === "GET" || IDEMPOTENT.has(method);
 }
 
 /** Request headers as the Connection takes them: an array of [name, value] pairs. */

@@ -21,12 +21,19 @@ const HIGH_WATER = 64 * 1024;
 const LOW_WATER = 16 * 1024;
 const decoder = new TextDecoder();
 const noop = (): void => {};
+/**
+ * The buffer of a body with nothing waiting: shared and never written (a first chunk makes
+ * a new one). Not frozen, and made from an array that held a chunk, so that it has the
+ * same shape as the buffers that hold chunks and reading either stays one fast path.
+ */
+const NO_CHUNKS: Uint8Array[] = [new Uint8Array(0)];
+NO_CHUNKS.pop();
 
 type Waiter = { resolve: (r: IteratorResult<Uint8Array>) => void; reject: (e: unknown) => void };
 
 export class ResponseBody implements AsyncIterableIterator<Uint8Array> {
   #owner: BodyOwner | undefined;
-  #chunks: Uint8Array[] = [];
+  #chunks: Uint8Array[] = NO_CHUNKS;
   #head = 0;
   #buffered = 0;
   #paused = false;
@@ -55,7 +62,8 @@ export class ResponseBody implements AsyncIterableIterator<Uint8Array> {
       w.resolve({ value: chunk, done: false });
       return;
     }
-    this.#chunks.push(chunk);
+    if (this.#chunks === NO_CHUNKS) this.#chunks = [chunk];
+    else this.#chunks.push(chunk);
     this.#buffered += chunk.length;
     if (this.#collect === undefined && !this.#paused && this.#buffered > HIGH_WATER) {
       this.#paused = true;
@@ -88,7 +96,7 @@ export class ResponseBody implements AsyncIterableIterator<Uint8Array> {
     this.#state = "failed";
     this.#error = err;
     this.#owner = undefined;
-    this.#chunks = [];
+    this.#chunks = NO_CHUNKS;
     this.#buffered = 0;
     this.#trailersDeferred?.reject(err);
     const c = this.#collect;
@@ -154,7 +162,7 @@ export class ResponseBody implements AsyncIterableIterator<Uint8Array> {
       const chunk = this.#chunks[this.#head]!;
       this.#chunks[this.#head++] = undefined as unknown as Uint8Array;
       if (this.#head === this.#chunks.length) {
-        this.#chunks = [];
+        this.#chunks = NO_CHUNKS;
         this.#head = 0;
       }
       this.#buffered -= chunk.length;
@@ -207,7 +215,7 @@ export class ResponseBody implements AsyncIterableIterator<Uint8Array> {
   cancel(): Promise<void> {
     if (this.#state !== "open") return Promise.resolve();
     this.#state = "cancelled";
-    this.#chunks = [];
+    this.#chunks = NO_CHUNKS;
     this.#buffered = 0;
     this.#trailersDeferred?.resolve([]);
     const owner = this.#owner;
@@ -243,7 +251,7 @@ export class ResponseBody implements AsyncIterableIterator<Uint8Array> {
 
   #takeAll(): Uint8Array[] {
     const out = this.#head === 0 ? this.#chunks : this.#chunks.slice(this.#head);
-    this.#chunks = [];
+    this.#chunks = NO_CHUNKS;
     this.#head = 0;
     this.#buffered = 0;
     return out;

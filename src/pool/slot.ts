@@ -56,6 +56,8 @@ export class Slot {
   #pingRef: RequestRef | undefined;
   #windowWaiters: Array<() => void> = [];
   #closedSeen = false;
+  /** A batch of parts is being handed out (see refreshCapacity). */
+  #inBatch = false;
   readonly #owner: SlotOwner;
 
   constructor(conn: Connection, owner: SlotOwner, now: number, pipelining: number, keepAlive: number, maxAge: number) {
@@ -120,9 +122,13 @@ export class Slot {
     if (--this.pausers === 0 && this.state !== "gone") this.conn.setMode("active");
   }
 
-  /** Recompute the HTTP/2 capacity from the server's SETTINGS. */
+  /**
+   * Recompute the HTTP/2 capacity from the server's SETTINGS. While a batch of parts is
+   * handed out it is read once, at the batch's start: SETTINGS are applied as bytes are
+   * read, and none are read while the batch is handed out.
+   */
   refreshCapacity(): void {
-    if (!this.http2 || !this.settingsKnown) return;
+    if (!this.http2 || !this.settingsKnown || this.#inBatch) return;
     const max = this.conn.getServerSetting("maxConcurrentStreams") as number;
     // RFC 9113 §6.5.2: the limit may be 0 (no new streams for now); requests then wait.
     this.capacity = Math.min(max, 2 ** 31 - 1);
@@ -134,18 +140,32 @@ export class Slot {
       this.settingsKnown = true;
       this.refreshCapacity();
       this.#owner.slotFree(this);
-    }
-    const inFlight = this.inFlight;
-    // One clock read per batch: its parts arrived together.
-    const now = Date.now();
-    for (let i = 0; i < parts.length; i++) {
-      const part = parts[i]!;
-      const ex = inFlight.get(part.ref);
-      if (ex !== undefined) ex.onPart(part, now);
-      else if (part.type === "pong" && part.ref === this.#pingRef) this.#pingRef = undefined;
+    } else this.refreshCapacity();
+    this.#inBatch = true;
+    try {
+      this.#handOut(parts);
+    } finally {
+      this.#inBatch = false;
     }
     // RFC 9113 §6.8: after GOAWAY no new streams; HTTP/1 `connection: close` (RFC 9112 §9.6).
     if (this.state === "open" && !this.conn.isOpen("write")) this.drain();
+  }
+
+  /** Each part to the exchange that owns its ref. */
+  #handOut(parts: ResponsePart[]): void {
+    const inFlight = this.inFlight;
+    // One clock read per batch: its parts arrived together.
+    const now = Date.now();
+    // A response's parts come one after another: the exchange of the previous part is
+    // tried first (still this ref's attempt when its ref matches), then the map.
+    let ex: Exchange | undefined;
+    for (let i = 0; i < parts.length; i++) {
+      const part = parts[i]!;
+      const ref = part.ref;
+      if (ex === undefined || ex.ref !== ref) ex = inFlight.get(ref);
+      if (ex !== undefined) ex.onPart(part, now);
+      else if (part.type === "pong" && ref === this.#pingRef) this.#pingRef = undefined;
+    }
   }
 
   #onWindow(): void {

@@ -65,6 +65,22 @@ test("the Agent drops a pool once its last connection closed with nothing waitin
   await server.close();
 });
 
+test("after its pool was dropped, an origin used twice before gets a new pool the Agent tracks and closes", async () => {
+  const server = await startHTTPServer((req, res) => res.end(req.url));
+  const agent = new Agent({ keepAliveTimeout: 30 });
+  const base = `http://127.0.0.1:${server.port}`;
+  // The second request to an origin takes the remembered-prefix path.
+  for (const path of ["/one", "/two"]) assert.equal(await (await agent.request(base + path)).body.text(), path);
+  await until(() => Object.keys(agent.stats()).length === 0);
+  const res = await agent.request(base + "/three");
+  assert.deepEqual(Object.keys(agent.stats()), [base], "the new pool is the Agent's");
+  assert.equal(agent.stats()[base]!.connections, 1);
+  assert.equal(await res.body.text(), "/three");
+  await agent.close();
+  assert.deepEqual(agent.stats()[base], { connections: 0, http1: 0, http2: 0, busy: 0, idle: 0, queued: 0, inFlight: 0 }, "close() closed its connection");
+  await server.close();
+});
+
 test("Agent.request sends the path the URL parser gives, for repeated and unusual URLs on one origin", async () => {
   const server = await startHTTPServer((req, res) => res.end(req.url));
   const agent = new Agent();

@@ -37,6 +37,9 @@ test("options: defaults, validation, idempotent methods, header records", () => 
   assert.throws(() => resolvePoolOptions({ pipelining: 1.5 }), TypeError);
   assert.throws(() => resolvePoolOptions({ retry: { maxAttempts: -1 } }), TypeError);
   assert.ok(isIdempotentMethod("PUT") && !isIdempotentMethod("POST") && !isIdempotentMethod("PATCH"));
+  // RFC 9110 §9.2.2; method names are case-sensitive (§9.1).
+  for (const m of ["GET", "HEAD", "OPTIONS", "TRACE", "DELETE", "G".concat("ET")]) assert.ok(isIdempotentMethod(m), m);
+  for (const m of ["get", "GETX", "CONNECT", ""]) assert.ok(!isIdempotentMethod(m), m);
   assert.deepEqual(normalizeHeaders({ a: "1", b: ["2", "3"] }), [["a", "1"], ["b", "2"], ["b", "3"]]);
 });
 
