@@ -26,6 +26,13 @@ export class FakeServer {
     this.engine = createHTTP2Engine({ scheme: "https", authority: "example.com", ...opts });
   }
 
+  /** A server whose handshake with the engine is done (its SETTINGS sent and acknowledged). */
+  static ready(opts: Partial<HTTP2Options> = {}, settings: Parameters<FrameBuilder["settings"]>[0] = {}): FakeServer {
+    const s = new FakeServer(opts);
+    s.handshake(settings);
+    return s;
+  }
+
   /** A frame builder sharing this server's HPACK encoder. */
   frames(): FrameBuilder {
     return new FrameBuilder(this.encoder);

@@ -7,16 +7,10 @@ import { HTTPError } from "../../src/errors.js";
 import type { ResponsePart } from "../../src/types.js";
 import { FakeServer } from "../support/h2-fake-server.js";
 
-function ready(): FakeServer {
-  const s = new FakeServer();
-  s.handshake();
-  return s;
-}
-
 const kinds = (parts: ResponsePart[]) => parts.map((p) => p.type === "data" ? `data:${p.data.length}` : p.type);
 
 test("a DATA frame across three reads gives its bytes as they arrive, then done", () => {
-  const s = ready();
+  const s = FakeServer.ready();
   const ref = s.engine.request("GET", "/", [], null);
   s.written();
   s.send(s.frames().headers(1, [[":status", "200"], ["content-length", "10000"]]));
@@ -30,8 +24,7 @@ test("a DATA frame across three reads gives its bytes as they arrive, then done"
 });
 
 test("the first piece counts the whole frame: a frame past the stream window fails at once", () => {
-  const s = new FakeServer({ clientSettings: { initialWindowSize: 1000 } });
-  s.handshake();
+  const s = FakeServer.ready({ clientSettings: { initialWindowSize: 1000 } });
   const ref = s.engine.request("GET", "/", [], null);
   s.written();
   s.send(s.frames().headers(1, [[":status", "200"]]));
@@ -45,7 +38,7 @@ test("the first piece counts the whole frame: a frame past the stream window fai
 });
 
 test("the first piece checks content-length against the whole frame", () => {
-  const s = ready();
+  const s = FakeServer.ready();
   const ref = s.engine.request("GET", "/", [], null);
   s.written();
   s.send(s.frames().headers(1, [[":status", "200"], ["content-length", "5"]]));
@@ -65,7 +58,7 @@ test("the first piece checks content-length against the whole frame", () => {
 });
 
 test("a request cancelled between pieces gets nothing more, and the connection goes on", () => {
-  const s = ready();
+  const s = FakeServer.ready();
   const ref = s.engine.request("GET", "/", [], null);
   s.written();
   s.send(s.frames().headers(1, [[":status", "200"]]));
@@ -87,7 +80,7 @@ test("DATA pieces before the server's SETTINGS, or inside a header block, are co
   const early = fresh.frames().data(1, new Uint8Array(100)).bytes();
   assert.equal(fresh.sendExpectingError(early.subarray(0, 30)).reason, "protocol_error");
 
-  const s = ready();
+  const s = FakeServer.ready();
   s.engine.request("GET", "/", [], null);
   s.written();
   // HEADERS without END_HEADERS (flags 0): a CONTINUATION must come next (RFC 9113 §6.10).

@@ -9,12 +9,6 @@ import { MAX_OUTBOUND_ACKS } from "../../src/core/http2/connection.js";
 import { FakeServer } from "../support/h2-fake-server.js";
 import type { FrameBuilder } from "../support/h2-frames.js";
 
-function ready(): FakeServer {
-  const s = new FakeServer();
-  s.handshake();
-  return s;
-}
-
 function expectCalm(s: FakeServer, f: FrameBuilder | Uint8Array): void {
   const err = s.sendExpectingError(f);
   assert.equal(err.reason, "enhance_your_calm", err.message);
@@ -23,7 +17,7 @@ function expectCalm(s: FakeServer, f: FrameBuilder | Uint8Array): void {
 }
 
 test("50000 PINGs and 50000 SETTINGS in 64 KiB reads are all answered and a request completes", () => {
-  const s = ready();
+  const s = FakeServer.ready();
   const ref = s.engine.request("GET", "/", [], null);
   s.written();
   const f = s.frames().headers(1, [[":status", "200"]]);
@@ -51,7 +45,7 @@ test("50000 PINGs and 50000 SETTINGS in 64 KiB reads are all answered and a requ
 
 test("acknowledgements queued and never taken are limited: ENHANCE_YOUR_CALM past MAX_OUTBOUND_ACKS", () => {
   assert.equal(MAX_OUTBOUND_ACKS, 10_000);
-  const s = ready();
+  const s = FakeServer.ready();
   const f = s.frames();
   for (let i = 0; i < MAX_OUTBOUND_ACKS / 2; i++) f.ping();
   const half = f.bytes();
@@ -61,19 +55,19 @@ test("acknowledgements queued and never taken are limited: ENHANCE_YOUR_CALM pas
 });
 
 test("exactly MAX_OUTBOUND_ACKS answers in one receive are fine; one more is not", () => {
-  const s = ready();
+  const s = FakeServer.ready();
   const f = s.frames();
   for (let i = 0; i < MAX_OUTBOUND_ACKS; i++) f.settings({});
   assert.deepEqual(s.send(f), []);
   assert.equal(s.written().length, MAX_OUTBOUND_ACKS);
-  const t = ready();
+  const t = FakeServer.ready();
   const g = t.frames();
   for (let i = 0; i <= MAX_OUTBOUND_ACKS; i++) g.settings({});
   expectCalm(t, g);
 });
 
 test("refused push promises give the caller nothing: a run of them is ENHANCE_YOUR_CALM", () => {
-  const s = ready();
+  const s = FakeServer.ready();
   s.engine.request("GET", "/", [], null);
   s.written();
   const f = s.frames();
@@ -82,14 +76,14 @@ test("refused push promises give the caller nothing: a run of them is ENHANCE_YO
 });
 
 test("WINDOW_UPDATE on closed streams and empty HEADERS on closed streams are idle frames", () => {
-  const s = ready();
+  const s = FakeServer.ready();
   s.engine.request("GET", "/", [], null);
   s.send(s.frames().response(1, 200));
   const f = s.frames();
   for (let i = 0; i < 1001; i++) f.windowUpdate(1, 1);
   expectCalm(s, f);
 
-  const t = ready();
+  const t = FakeServer.ready();
   t.engine.request("GET", "/", [], null);
   t.send(t.frames().response(1, 200));
   const g = t.frames();
@@ -98,7 +92,7 @@ test("WINDOW_UPDATE on closed streams and empty HEADERS on closed streams are id
 });
 
 test("empty DATA without END_STREAM on an open stream is limited", () => {
-  const s = ready();
+  const s = FakeServer.ready();
   s.engine.request("GET", "/", [], null);
   const f = s.frames().headers(1, [[":status", "200"]]);
   for (let i = 0; i < 1001; i++) f.data(1, "");
@@ -106,7 +100,7 @@ test("empty DATA without END_STREAM on an open stream is limited", () => {
 });
 
 test("WINDOW_UPDATEs on an open stream during an upload are not a flood", () => {
-  const s = ready();
+  const s = FakeServer.ready();
   s.engine.request("POST", "/", [], new Uint8Array(1000));
   s.written();
   const f = s.frames();

@@ -4,14 +4,8 @@ import { HTTPError } from "../../src/errors.js";
 import { STREAM } from "../../src/types.js";
 import { FakeServer } from "../support/h2-fake-server.js";
 
-function ready(opts = {}, settings = {}): FakeServer {
-  const s = new FakeServer(opts);
-  s.handshake(settings);
-  return s;
-}
-
 test("a body larger than the stream window is refused before anything is queued", () => {
-  const s = ready();
+  const s = FakeServer.ready();
   assert.throws(() => s.engine.request("POST", "/", [], new Uint8Array(70000)), (e: HTTPError) => {
     assert.equal(e.reason, "exceeds_window_size");
     assert.deepEqual(e.details, { target: "request", window: 65535 });
@@ -22,7 +16,7 @@ test("a body larger than the stream window is refused before anything is queued"
 });
 
 test("a body larger than the connection window reports the connection", () => {
-  const s = ready({}, { initialWindowSize: 200000 });
+  const s = FakeServer.ready({}, { initialWindowSize: 200000 });
   assert.throws(() => s.engine.request("POST", "/", [], new Uint8Array(70000)), (e: HTTPError) => {
     assert.deepEqual(e.details, { target: "connection", window: 65535 });
     return true;
@@ -30,7 +24,7 @@ test("a body larger than the connection window reports the connection", () => {
 });
 
 test("streamed chunks are checked against min(connection, stream) window", () => {
-  const s = ready();
+  const s = FakeServer.ready();
   const ref = s.engine.request("POST", "/", [], STREAM);
   assert.equal(s.engine.requestBodyWindow(ref), 65535);
   s.engine.streamRequestBody(ref, new Uint8Array(65000));
@@ -47,13 +41,13 @@ test("streamed chunks are checked against min(connection, stream) window", () =>
 });
 
 test("getWindowSize / requestBodyWindow on an unknown ref", () => {
-  const s = ready();
+  const s = FakeServer.ready();
   assert.throws(() => s.engine.getWindowSize({ request: "x" }), (e: HTTPError) => e.reason === "unknown_request_to_stream");
   assert.throws(() => s.engine.requestBodyWindow("x"), (e: HTTPError) => e.reason === "unknown_request_to_stream");
 });
 
 test("WINDOW_UPDATE with zero increment: connection PROTOCOL_ERROR on stream 0, stream error otherwise", () => {
-  const s = ready();
+  const s = FakeServer.ready();
   s.engine.request("POST", "/", [], STREAM);
   s.written();
   const parts = s.send(s.frames().windowUpdate(1, 0));
@@ -63,7 +57,7 @@ test("WINDOW_UPDATE with zero increment: connection PROTOCOL_ERROR on stream 0, 
 });
 
 test("window overflow: connection FLOW_CONTROL_ERROR, or the stream is reset", () => {
-  const s = ready();
+  const s = FakeServer.ready();
   s.engine.request("POST", "/", [], STREAM);
   s.written();
   const parts = s.send(s.frames().windowUpdate(1, 2 ** 31 - 1));
@@ -75,7 +69,7 @@ test("window overflow: connection FLOW_CONTROL_ERROR, or the stream is reset", (
 });
 
 test("receive windows are refilled once, back to the peak, when the threshold is crossed", () => {
-  const s = ready({ connectionWindowSize: 200000, receiveWindowUpdateThreshold: 100000 });
+  const s = FakeServer.ready({ connectionWindowSize: 200000, receiveWindowUpdateThreshold: 100000 });
   s.engine.request("GET", "/", [], null);
   s.written();
   s.send(s.frames().headers(1, [[":status", "200"]]).data(1, new Uint8Array(16000)).data(1, new Uint8Array(16000)));
@@ -88,7 +82,7 @@ test("receive windows are refilled once, back to the peak, when the threshold is
 });
 
 test("padding counts against the receive windows; so does DATA on closed streams", () => {
-  const s = ready({ connectionWindowSize: 65535, receiveWindowUpdateThreshold: 65535 });
+  const s = FakeServer.ready({ connectionWindowSize: 65535, receiveWindowUpdateThreshold: 65535 });
   const ref = s.engine.request("GET", "/", [], null);
   s.engine.cancelRequest(ref);
   s.written();
@@ -97,7 +91,7 @@ test("padding counts against the receive windows; so does DATA on closed streams
 });
 
 test("DATA beyond our connection window is FLOW_CONTROL_ERROR", () => {
-  const s = ready({ connectionWindowSize: 65535, receiveWindowUpdateThreshold: 1 });
+  const s = FakeServer.ready({ connectionWindowSize: 65535, receiveWindowUpdateThreshold: 1 });
   s.engine.request("GET", "/", [], null);
   const f = s.frames().headers(1, [[":status", "200"]]);
   for (let i = 0; i < 4; i++) f.data(1, new Uint8Array(16384));
@@ -105,7 +99,7 @@ test("DATA beyond our connection window is FLOW_CONTROL_ERROR", () => {
 });
 
 test("DATA beyond a stream window is a stream FLOW_CONTROL_ERROR", () => {
-  const s = ready({ clientSettings: { initialWindowSize: 100 } });
+  const s = FakeServer.ready({ clientSettings: { initialWindowSize: 100 } });
   s.engine.request("GET", "/", [], null);
   s.written();
   const parts = s.send(s.frames().headers(1, [[":status", "200"]]).data(1, new Uint8Array(101)));
@@ -114,7 +108,7 @@ test("DATA beyond a stream window is a stream FLOW_CONTROL_ERROR", () => {
 });
 
 test("setWindowSize grows receive windows with WINDOW_UPDATE", () => {
-  const s = ready();
+  const s = FakeServer.ready();
   const ref = s.engine.request("GET", "/", [], null);
   s.written();
   s.engine.setWindowSize("connection", 20 * 1024 * 1024);

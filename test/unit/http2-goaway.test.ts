@@ -3,14 +3,8 @@ import assert from "node:assert/strict";
 import { HTTPError, TransportError } from "../../src/errors.js";
 import { FakeServer } from "../support/h2-fake-server.js";
 
-function ready(): FakeServer {
-  const s = new FakeServer();
-  s.handshake();
-  return s;
-}
-
 test("GOAWAY(NO_ERROR): streams above last_stream_id are unprocessed, the rest finish", () => {
-  const s = ready();
+  const s = FakeServer.ready();
   const a = s.engine.request("GET", "/", [], null);
   const b = s.engine.request("GET", "/", [], null);
   const c = s.engine.request("GET", "/", [], null);
@@ -28,7 +22,7 @@ test("GOAWAY(NO_ERROR): streams above last_stream_id are unprocessed, the rest f
 });
 
 test("GOAWAY with an error: server_closed_connection at once; frames after it in the same read are not processed", () => {
-  const s = ready();
+  const s = FakeServer.ready();
   const a = s.engine.request("GET", "/", [], null);
   const b = s.engine.request("GET", "/", [], null);
   const err = s.sendExpectingError(s.frames().goaway(1, 2, "boom").response(1, 200));
@@ -44,7 +38,7 @@ test("GOAWAY with an error: server_closed_connection at once; frames after it in
 });
 
 test("close() queues GOAWAY(NO_ERROR) and closes the engine", () => {
-  const s = ready();
+  const s = FakeServer.ready();
   s.engine.request("GET", "/", [], null);
   s.written();
   s.engine.close();
@@ -59,7 +53,7 @@ test("close() queues GOAWAY(NO_ERROR) and closes the engine", () => {
 });
 
 test("receiveEof with open streams fails them with TransportError closed", () => {
-  const s = ready();
+  const s = FakeServer.ready();
   const a = s.engine.request("GET", "/", [], null);
   try {
     s.engine.receiveEof();
@@ -73,13 +67,13 @@ test("receiveEof with open streams fails them with TransportError closed", () =>
 });
 
 test("receiveEof with no open streams returns []", () => {
-  const s = ready();
+  const s = FakeServer.ready();
   assert.deepEqual(s.engine.receiveEof(), []);
   assert.equal(s.engine.isOpen("write"), false);
 });
 
 test("fail() gives an error part for every open stream", () => {
-  const s = ready();
+  const s = FakeServer.ready();
   const a = s.engine.request("GET", "/", [], null);
   const b = s.engine.request("GET", "/", [], null);
   const err = new TransportError("timeout", "timed out");
@@ -89,7 +83,7 @@ test("fail() gives an error part for every open stream", () => {
 });
 
 test("a connection error queues GOAWAY with the highest accepted push id and debug text", () => {
-  const s = ready();
+  const s = FakeServer.ready();
   s.engine.request("GET", "/", [], null);
   s.send(s.frames().pushPromise(1, 2, [[":method", "GET"], [":path", "/p"], [":scheme", "https"], [":authority", "example.com"]]));
   s.written();
@@ -104,7 +98,7 @@ test("a connection error queues GOAWAY with the highest accepted push id and deb
 
 test("GOAWAY with an error followed by a malformed frame: the same error whole or split after the GOAWAY", () => {
   const outcome = (split: boolean): string => {
-    const s = ready();
+    const s = FakeServer.ready();
     s.engine.request("GET", "/", [], null);
     const goaway = s.frames().goaway(1, 2).bytes();
     const bad = s.frames().data(0, "x").bytes(); // RFC 9113 §6.1: DATA on stream 0 would be a PROTOCOL_ERROR

@@ -7,9 +7,7 @@ import assert from "node:assert/strict";
 import { FakeServer } from "../support/h2-fake-server.js";
 
 function ready(): FakeServer {
-  const s = new FakeServer({ clientSettings: { initialWindowSize: 100_000 }, connectionWindowSize: 200_000, receiveWindowUpdateThreshold: 50_000 });
-  s.handshake();
-  return s;
+  return FakeServer.ready({ clientSettings: { initialWindowSize: 100_000 }, connectionWindowSize: 200_000, receiveWindowUpdateThreshold: 50_000 });
 }
 
 const chunk = new Uint8Array(10_000).fill(0x61);

@@ -9,12 +9,6 @@ import type { FrameBuilder } from "../support/h2-frames.js";
 import { FakeServer } from "../support/h2-fake-server.js";
 import { STREAM, type Headers, type ResponsePart } from "../../src/types.js";
 
-function ready(): FakeServer {
-  const s = new FakeServer();
-  s.handshake();
-  return s;
-}
-
 const endOf = (parts: ResponsePart[], ref: string): ResponsePart | undefined =>
   parts.find((p) => p.ref === ref && (p.type === "done" || p.type === "error"));
 
@@ -23,7 +17,7 @@ const endOf = (parts: ResponsePart[], ref: string): ResponsePart | undefined =>
  * Checks a fails with `reason` and RST_STREAM(1, PROTOCOL_ERROR), b is done, nothing else leaks.
  */
 function expectMalformed(reason: string, bad: (f: FrameBuilder) => FrameBuilder, method = "GET", dataBefore = false): HTTPError {
-  const s = ready();
+  const s = FakeServer.ready();
   const a = s.engine.request(method, "/a", [], null);
   const b = s.engine.request("GET", "/b", [], null);
   s.written();
@@ -57,7 +51,7 @@ test("response field values: no NUL, CR, LF or other controls, no edge whitespac
     assert.equal(err.details?.["value"], value);
   }
   // Inner spaces and tabs, obs-text and the empty value are fine.
-  const s = ready();
+  const s = FakeServer.ready();
   const ref = s.engine.request("GET", "/", [], null);
   const parts = s.send(s.frames().headers(1, [[":status", "200"], ["x-a", "a b\tc"], ["x-b", "caf\xe9"], ["x-c", ""]], { endStream: true }));
   assert.deepEqual(parts.find((p) => p.type === "headers"), { type: "headers", ref, headers: [["x-a", "a b\tc"], ["x-b", "caf\xe9"], ["x-c", ""]] });
@@ -69,7 +63,7 @@ test("connection-specific response fields and te other than trailers are malform
     const err = expectMalformed("invalid_header", head([[":status", "200"], [name, value]], true));
     assert.equal(err.details?.["name"], name);
   }
-  const s = ready();
+  const s = FakeServer.ready();
   const ref = s.engine.request("GET", "/", [], null);
   assert.equal(endOf(s.send(s.frames().headers(1, [[":status", "200"], ["te", "Trailers"]], { endStream: true })), ref)?.type, "done");
 });
@@ -95,7 +89,7 @@ test(":status must be three digits 100-599, once, and the only pseudo-header (RF
   }
   expectMalformed("missing_status_header", head([["x-a", "1"]], true));
   // An informational status in range is still fine: 103 then 200.
-  const s = ready();
+  const s = FakeServer.ready();
   const ref = s.engine.request("GET", "/", [], null);
   const parts = s.send(s.frames().headers(1, [[":status", "103"], ["link", "</a>"]]).response(1, 599));
   assert.deepEqual(parts.filter((p) => p.type === "status").map((p) => p.type === "status" && p.status), [103, 599]);
@@ -108,7 +102,7 @@ test("DATA on a response to HEAD, or with status 204 or 304, is malformed (RFC 9
   expectMalformed("content_not_allowed", (f) => f.headers(1, [[":status", "304"], ["content-length", "3"]]).data(1, "abc", { endStream: true }));
   // Empty DATA (padding included) with END_STREAM is fine.
   for (const [method, status] of [["HEAD", 200], ["GET", 204], ["GET", 304]] as const) {
-    const s = ready();
+    const s = FakeServer.ready();
     const ref = s.engine.request(method, "/", [], null);
     const parts = s.send(s.frames().headers(1, [[":status", String(status)], ["content-length", "10"]]).data(1, "", { endStream: true, padLength: 4 }));
     assert.equal(endOf(parts, ref)?.type, "done", `${method} ${status}`);
@@ -116,7 +110,7 @@ test("DATA on a response to HEAD, or with status 204 or 304, is malformed (RFC 9
 });
 
 test("RST_STREAM(NO_ERROR) before the response is complete is an error, not done (RFC 9113 §8.1)", () => {
-  const s = ready();
+  const s = FakeServer.ready();
   const noStatus = s.engine.request("GET", "/", [], null);
   const informational = s.engine.request("GET", "/", [], null);
   const short = s.engine.request("GET", "/", [], null);
@@ -140,7 +134,7 @@ test("RST_STREAM(NO_ERROR) before the response is complete is an error, not done
 });
 
 test("a complete response followed by RST_STREAM(NO_ERROR) while the body streams stays a success, once", () => {
-  const s = ready();
+  const s = FakeServer.ready();
   const ref = s.engine.request("POST", "/", [], STREAM);
   const parts = s.send(s.frames().response(1, 200, [], "ok").rst(1, 0));
   assert.deepEqual(parts.filter((p) => p.type === "done" || p.type === "error"), [{ type: "done", ref }]);

@@ -11,9 +11,7 @@ import { FakeServer } from "../support/h2-fake-server.js";
 const GOOD: Headers = [[":method", "GET"], [":scheme", "https"], [":authority", "example.com"], [":path", "/style.css"]];
 
 function ready(authority = "example.com"): FakeServer {
-  const s = new FakeServer({ authority });
-  s.handshake();
-  return s;
+  return FakeServer.ready({ authority });
 }
 
 function without(name: string): Headers {

@@ -5,14 +5,8 @@ import { FakeServer } from "../support/h2-fake-server.js";
 
 const PROMISED: Headers = [[":method", "GET"], [":path", "/style.css"], [":scheme", "https"], [":authority", "example.com"]];
 
-function ready(opts = {}): FakeServer {
-  const s = new FakeServer(opts);
-  s.handshake();
-  return s;
-}
-
 test("PUSH_PROMISE gives a push_promise part, then parts tagged with the promised ref", () => {
-  const s = ready();
+  const s = FakeServer.ready();
   const ref = s.engine.request("GET", "/", [], null);
   const parts = s.send(s.frames().pushPromise(1, 2, PROMISED).response(1, 200).response(2, 200, [["content-type", "text/css"]], "body"));
   const pp = parts[0]!;
@@ -29,14 +23,14 @@ test("PUSH_PROMISE gives a push_promise part, then parts tagged with the promise
 });
 
 test("PUSH_PROMISE with push disabled is a PROTOCOL_ERROR", () => {
-  const s = ready({ clientSettings: { enablePush: false } });
+  const s = FakeServer.ready({ clientSettings: { enablePush: false } });
   s.engine.request("GET", "/", [], null);
   assert.equal(s.sendExpectingError(s.frames().pushPromise(1, 2, PROMISED)).reason, "protocol_error");
 });
 
 test("promised ids must be even and new", () => {
   for (const [first, second] of [[3, 0], [2, 2], [4, 2]] as const) {
-    const s = ready();
+    const s = FakeServer.ready();
     s.engine.request("GET", "/", [], null);
     s.engine.request("GET", "/", [], null);
     const f = s.frames().pushPromise(1, first, PROMISED);
@@ -46,7 +40,7 @@ test("promised ids must be even and new", () => {
 });
 
 test("pushes beyond our max_concurrent_streams are refused with REFUSED_STREAM", () => {
-  const s = ready({ clientSettings: { maxConcurrentStreams: 2 } });
+  const s = FakeServer.ready({ clientSettings: { maxConcurrentStreams: 2 } });
   s.engine.request("GET", "/", [], null);
   s.written();
   const parts = s.send(s.frames().pushPromise(1, 2, PROMISED).pushPromise(1, 4, PROMISED).pushPromise(1, 6, PROMISED));
@@ -57,7 +51,7 @@ test("pushes beyond our max_concurrent_streams are refused with REFUSED_STREAM",
 });
 
 test("a push promise with an unsafe method is refused", () => {
-  const s = ready();
+  const s = FakeServer.ready();
   s.engine.request("GET", "/", [], null);
   s.written();
   const parts = s.send(s.frames().pushPromise(1, 2, [[":method", "POST"], [":path", "/"]]));
@@ -66,7 +60,7 @@ test("a push promise with an unsafe method is refused", () => {
 });
 
 test("cancelRequest on a pushed ref resets the promised stream", () => {
-  const s = ready();
+  const s = FakeServer.ready();
   s.engine.request("GET", "/", [], null);
   const [pp] = s.send(s.frames().pushPromise(1, 2, PROMISED));
   s.written();
@@ -75,6 +69,6 @@ test("cancelRequest on a pushed ref resets the promised stream", () => {
 });
 
 test("HEADERS on an even stream that was never promised is a PROTOCOL_ERROR", () => {
-  const s = ready();
+  const s = FakeServer.ready();
   assert.equal(s.sendExpectingError(s.frames().response(2, 200)).reason, "protocol_error");
 });

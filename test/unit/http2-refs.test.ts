@@ -6,17 +6,11 @@ import { HTTPError } from "../../src/errors.js";
 import { STREAM } from "../../src/types.js";
 import { FakeServer } from "../support/h2-fake-server.js";
 
-function ready(): FakeServer {
-  const s = new FakeServer();
-  s.handshake();
-  return s;
-}
-
 const unknown = (err: unknown) => err instanceof HTTPError && err.reason === "unknown_request_to_stream";
 
 test("refs are unique across connections and pings, and find their own stream only", () => {
-  const a = ready();
-  const b = ready();
+  const a = FakeServer.ready();
+  const b = FakeServer.ready();
   const refs = [a.engine.request("POST", "/", [], STREAM), b.engine.request("POST", "/", [], STREAM), a.engine.ping(), b.engine.ping()];
   const more = a.engine.request("POST", "/", [], STREAM);
   assert.equal(new Set([...refs, more]).size, 5);
@@ -28,7 +22,7 @@ test("refs are unique across connections and pings, and find their own stream on
 });
 
 test("a closed stream's ref, look-alikes and non-strings find nothing", () => {
-  const s = ready();
+  const s = FakeServer.ready();
   const ref = s.engine.request("GET", "/", [], null);
   s.send(s.frames().response(1, 200, [], "ok"));
   assert.throws(() => s.engine.getWindowSize({ request: ref }), unknown);

@@ -10,14 +10,8 @@ import { createHTTP2Engine } from "../../src/core/http2/index.js";
 import type { Headers } from "../../src/types.js";
 import { FakeServer } from "../support/h2-fake-server.js";
 
-function ready(): FakeServer {
-  const s = new FakeServer();
-  s.handshake();
-  return s;
-}
-
 function expectRefused(method: string, path: string, headers: Headers, reason: string): void {
-  const s = ready();
+  const s = FakeServer.ready();
   assert.throws(() => s.engine.request(method, path, headers, null), (e: unknown) => {
     assert.ok(e instanceof HTTPError, String(e));
     assert.equal(e.reason, reason, `${method} ${JSON.stringify(path)} ${JSON.stringify(headers)}: ${e.message}`);
@@ -41,7 +35,7 @@ test("paths use RFC 3986 characters and start with / (or are * for OPTIONS)", ()
     expectRefused("GET", p, [], "invalid_request_target");
     expectRefused("GET", "/", [[":path", p]], "invalid_request_target");
   }
-  const s = ready();
+  const s = FakeServer.ready();
   s.engine.request("OPTIONS", "*", [], null);
   s.engine.request("GET", "/a%20b?c=d&e=/f#g", [], null);
   assert.deepEqual(s.written().map((f) => f.headers!.find(([n]) => n === ":path")![1]), ["*", "/a%20b?c=d&e=/f#g"]);
@@ -54,7 +48,7 @@ test("host and :authority are host[:port] without userinfo, and agree", () => {
   }
   expectRefused("GET", "/", [[":authority", "a.example"], ["host", "b.example"]], "invalid_header_value");
   expectRefused("GET", "/", [["host", "a.example"], ["host", "b.example"]], "invalid_header_value");
-  const s = ready();
+  const s = FakeServer.ready();
   s.engine.request("GET", "/", [[":authority", "a.example:8443"], ["host", "a.example:8443"]], null);
   s.engine.request("GET", "/", [["host", "[::1]:8080"]], null);
   assert.deepEqual(s.written().map((f) => f.headers!.find(([n]) => n === ":authority")![1]), ["a.example:8443", "[::1]:8080"]);
@@ -66,7 +60,7 @@ test(":scheme is a URI scheme, :protocol a token, CONNECT a host:port authority"
   for (const t of ["", "user@host:443", "host:443/x", "host 443"]) expectRefused("CONNECT", t, [], "invalid_request_target");
   expectRefused("GET", "/", [[":status", "200"]], "invalid_header_name");
   expectRefused("GET", "/", [[":path", "/a"], [":path", "/b"]], "invalid_header_name");
-  const s = ready();
+  const s = FakeServer.ready();
   s.engine.request("CONNECT", "proxy.example:443", [], null);
   s.engine.request("CONNECT", "/chat", [[":protocol", "websocket"]], null);
   const [a, b] = s.written();
@@ -75,7 +69,7 @@ test(":scheme is a URI scheme, :protocol a token, CONNECT a host:port authority"
 });
 
 test("a caller's :method decides HEAD handling", () => {
-  const s = ready();
+  const s = FakeServer.ready();
   const ref = s.engine.request("GET", "/", [[":method", "HEAD"]], null);
   s.written();
   const parts = s.send(s.frames().headers(1, [[":status", "200"], ["content-length", "3"]]).data(1, "abc", { endStream: true }));

@@ -7,14 +7,8 @@ import { HTTPError } from "../../src/errors.js";
 import { STREAM, type Headers } from "../../src/types.js";
 import { FakeServer } from "../support/h2-fake-server.js";
 
-function ready(): FakeServer {
-  const s = new FakeServer();
-  s.handshake();
-  return s;
-}
-
 test("repeated and varied requests decode to the header lists asked for", () => {
-  const s = ready();
+  const s = FakeServer.ready();
   const cases: Array<[string, string, Headers, string | null]> = [
     ["GET", "/a", [["x", "1"]], null],
     ["GET", "/a", [["x", "1"]], null],
@@ -38,7 +32,7 @@ test("repeated and varied requests decode to the header lists asked for", () => 
 });
 
 test("after a repeat, a bad header or method is still refused and nothing is queued", () => {
-  const s = ready();
+  const s = FakeServer.ready();
   s.engine.request("GET", "/a", [["x", "1"]], null);
   s.written();
   const refused = (reason: string) => (err: unknown) => err instanceof HTTPError && err.reason === reason;
@@ -54,7 +48,7 @@ test("after a repeat, a bad header or method is still refused and nothing is que
 });
 
 test("a repeat with STREAM instead of no body still streams", () => {
-  const s = ready();
+  const s = FakeServer.ready();
   s.engine.request("POST", "/up", [], null);
   const ref = s.engine.request("POST", "/up", [], STREAM);
   const frames = s.written();

@@ -4,9 +4,7 @@ import { STREAM } from "../../src/types.js";
 import { FakeServer } from "../support/h2-fake-server.js";
 
 function ready(settings = {}): FakeServer {
-  const s = new FakeServer();
-  s.handshake(settings);
-  return s;
+  return FakeServer.ready({}, settings);
 }
 
 test("putSettings sends SETTINGS and applies them only on ACK", () => {

@@ -4,14 +4,8 @@ import { HTTPError } from "../../src/errors.js";
 import { EOF, STREAM, type ResponsePart } from "../../src/types.js";
 import { FakeServer } from "../support/h2-fake-server.js";
 
-function ready(opts = {}, settings = {}): FakeServer {
-  const s = new FakeServer(opts);
-  s.handshake(settings);
-  return s;
-}
-
 test("request headers: pseudo-headers first, lowercase names, user-agent added", () => {
-  const s = ready();
+  const s = FakeServer.ready();
   s.engine.request("GET", "/a?b=c", [["Accept", "text/html"], ["X-Custom", "1"]], null);
   const frames = s.written();
   assert.equal(frames.length, 1);
@@ -26,7 +20,7 @@ test("request headers: pseudo-headers first, lowercase names, user-agent added",
 });
 
 test("stream ids are odd and go up by 2", () => {
-  const s = ready();
+  const s = FakeServer.ready();
   s.engine.request("GET", "/", [], null);
   s.engine.request("GET", "/", [], null);
   s.engine.request("GET", "/", [], null);
@@ -35,7 +29,7 @@ test("stream ids are odd and go up by 2", () => {
 });
 
 test("a host header becomes :authority and is dropped", () => {
-  const s = ready();
+  const s = FakeServer.ready();
   s.engine.request("GET", "/", [["Host", "other.example:8443"], ["user-agent", "me"]], null);
   assert.deepEqual(s.written()[0]!.headers, [
     [":method", "GET"], [":scheme", "https"], [":authority", "other.example:8443"], [":path", "/"], ["user-agent", "me"],
@@ -43,7 +37,7 @@ test("a host header becomes :authority and is dropped", () => {
 });
 
 test("a body is sent with content-length, HEADERS and DATA together", () => {
-  const s = ready();
+  const s = FakeServer.ready();
   s.engine.request("POST", "/p", [], "hello");
   const [h, d] = s.written();
   assert.deepEqual(h!.headers!.slice(-1), [["content-length", "5"]]);
@@ -54,7 +48,7 @@ test("a body is sent with content-length, HEADERS and DATA together", () => {
 });
 
 test("DATA is split by the server's max frame size", () => {
-  const s = ready();
+  const s = FakeServer.ready();
   const body = new Uint8Array(40000).fill(7);
   s.send(s.frames().windowUpdate(0, 100000).settings({ initialWindowSize: 100000 }));
   s.written();
@@ -66,7 +60,7 @@ test("DATA is split by the server's max frame size", () => {
 });
 
 test("header blocks larger than the server's max frame size use CONTINUATION", () => {
-  const s = ready();
+  const s = FakeServer.ready();
   s.engine.request("GET", "/", [["x-big", "v".repeat(40000)]], null);
   const frames = s.written();
   assert.deepEqual(frames.map((f) => f.type), ["headers", "continuation", "continuation"]);
@@ -76,7 +70,7 @@ test("header blocks larger than the server's max frame size use CONTINUATION", (
 });
 
 test("connection-specific and invalid headers are refused before anything is queued", () => {
-  const s = ready();
+  const s = FakeServer.ready();
   for (const name of ["connection", "Keep-Alive", "proxy-connection", "transfer-encoding", "upgrade"]) {
     assert.throws(() => s.engine.request("GET", "/", [[name, "x"]], null), (e: HTTPError) => e.reason === "invalid_header");
   }
@@ -92,7 +86,7 @@ test("connection-specific and invalid headers are refused before anything is que
 });
 
 test("maxConcurrentStreams of the server is enforced", () => {
-  const s = ready({}, { maxConcurrentStreams: 1 });
+  const s = FakeServer.ready({}, { maxConcurrentStreams: 1 });
   s.engine.request("GET", "/", [], null);
   s.written();
   assert.throws(() => s.engine.request("GET", "/", [], null), (e: HTTPError) => e.reason === "too_many_concurrent_requests");
@@ -103,7 +97,7 @@ test("maxConcurrentStreams of the server is enforced", () => {
 });
 
 test("request headers above the server's max_header_list_size are refused", () => {
-  const s = ready({}, { maxHeaderListSize: 200 });
+  const s = FakeServer.ready({}, { maxHeaderListSize: 200 });
   assert.throws(() => s.engine.request("GET", "/", [["x", "y".repeat(200)]], null), (e: HTTPError) => {
     assert.equal(e.reason, "max_header_list_size_exceeded");
     assert.equal((e.details as { max: number }).max, 200);
@@ -113,7 +107,7 @@ test("request headers above the server's max_header_list_size are refused", () =
 });
 
 test("response: status, headers with pseudo-headers removed, data, done", () => {
-  const s = ready();
+  const s = FakeServer.ready();
   const ref = s.engine.request("GET", "/", [], null);
   const parts = s.send(s.frames()
     .headers(1, [[":status", "200"], ["content-type", "text/plain"], ["content-length", "5"]])
@@ -126,14 +120,14 @@ test("response: status, headers with pseudo-headers removed, data, done", () => 
 });
 
 test("cookie crumbs are joined with '; '", () => {
-  const s = ready();
+  const s = FakeServer.ready();
   const ref = s.engine.request("GET", "/", [], null);
   const parts = s.send(s.frames().headers(1, [[":status", "200"], ["cookie", "a=1"], ["x", "y"], ["cookie", "b=2"]], { endStream: true }));
   assert.deepEqual(parts[1], { type: "headers", ref, headers: [["cookie", "a=1; b=2"], ["x", "y"]] });
 });
 
 test("1xx responses come before the final response", () => {
-  const s = ready();
+  const s = FakeServer.ready();
   const ref = s.engine.request("GET", "/", [], null);
   const parts = s.send(s.frames()
     .headers(1, [[":status", "100"]])
@@ -154,7 +148,7 @@ function expectStreamError(parts: ResponsePart[], reason: string): void {
 }
 
 test("1xx with END_STREAM is a stream PROTOCOL_ERROR", () => {
-  const s = ready();
+  const s = FakeServer.ready();
   s.engine.request("GET", "/", [], null);
   s.written();
   expectStreamError(s.send(s.frames().headers(1, [[":status", "100"]], { endStream: true })), "protocol_error");
@@ -163,7 +157,7 @@ test("1xx with END_STREAM is a stream PROTOCOL_ERROR", () => {
 });
 
 test("missing :status is missing_status_header with RST_STREAM PROTOCOL_ERROR", () => {
-  const s = ready();
+  const s = FakeServer.ready();
   s.engine.request("GET", "/", [], null);
   s.written();
   expectStreamError(s.send(s.frames().headers(1, [["x", "y"]], { endStream: true })), "missing_status_header");
@@ -171,7 +165,7 @@ test("missing :status is missing_status_header with RST_STREAM PROTOCOL_ERROR", 
 });
 
 test("uppercase response header names are a stream PROTOCOL_ERROR (invalid_header_name)", () => {
-  const s = ready();
+  const s = FakeServer.ready();
   s.engine.request("GET", "/", [], null);
   s.written();
   expectStreamError(s.send(s.frames().headers(1, [[":status", "200"], ["X-Up", "1"]])), "invalid_header_name");
@@ -179,7 +173,7 @@ test("uppercase response header names are a stream PROTOCOL_ERROR (invalid_heade
 });
 
 test("trailers after data, then done; trailers must end the stream", () => {
-  const s = ready();
+  const s = FakeServer.ready();
   const ref = s.engine.request("GET", "/", [], null);
   const parts = s.send(s.frames().headers(1, [[":status", "200"]]).data(1, "x")
     .headers(1, [["grpc-status", "0"], ["expires", "never"]], { endStream: true }));
@@ -191,7 +185,7 @@ test("trailers after data, then done; trailers must end the stream", () => {
 });
 
 test("content-length that disagrees with DATA is a stream PROTOCOL_ERROR", () => {
-  const s = ready();
+  const s = FakeServer.ready();
   s.engine.request("GET", "/", [], null);
   expectStreamError(s.send(s.frames().headers(1, [[":status", "200"], ["content-length", "10"]]).data(1, "abc", { endStream: true })), "protocol_error");
   s.engine.request("GET", "/", [], null);
@@ -203,13 +197,13 @@ test("content-length that disagrees with DATA is a stream PROTOCOL_ERROR", () =>
 });
 
 test("DATA before HEADERS is a stream PROTOCOL_ERROR", () => {
-  const s = ready();
+  const s = FakeServer.ready();
   s.engine.request("GET", "/", [], null);
   expectStreamError(s.send(s.frames().data(1, "x")), "protocol_error");
 });
 
 test("streamed body: chunks, EOF, trailers", () => {
-  const s = ready();
+  const s = FakeServer.ready();
   const ref = s.engine.request("POST", "/", [], STREAM);
   const [h] = s.written();
   assert.equal((h as { endStream: boolean }).endStream, false);
@@ -226,7 +220,7 @@ test("streamed body: chunks, EOF, trailers", () => {
 });
 
 test("streamRequestBody errors", () => {
-  const s = ready();
+  const s = FakeServer.ready();
   assert.throws(() => s.engine.streamRequestBody("nope", "x"), (e: HTTPError) => e.reason === "unknown_request_to_stream");
   const plain = s.engine.request("GET", "/", [], null);
   assert.throws(() => s.engine.streamRequestBody(plain, "x"), (e: HTTPError) => e.reason === "request_is_not_streaming");
@@ -239,7 +233,7 @@ test("streamRequestBody errors", () => {
 });
 
 test("the response may end before the streamed body: done, then the body can still end", () => {
-  const s = ready();
+  const s = FakeServer.ready();
   const ref = s.engine.request("POST", "/", [], STREAM);
   const parts = s.send(s.frames().response(1, 200));
   assert.deepEqual(parts.at(-1), { type: "done", ref });
@@ -248,13 +242,13 @@ test("the response may end before the streamed body: done, then the body can sti
 });
 
 test("CONNECT sends only :method and :authority", () => {
-  const s = ready();
+  const s = FakeServer.ready();
   s.engine.request("CONNECT", "proxy.example:443", [], STREAM);
   assert.deepEqual(s.written()[0]!.headers, [[":method", "CONNECT"], [":authority", "proxy.example:443"], ["user-agent", "mint-http/0.1.0"]]);
 });
 
 test("extended CONNECT keeps :protocol, :scheme and :path", () => {
-  const s = ready({}, { enableConnectProtocol: true });
+  const s = FakeServer.ready({}, { enableConnectProtocol: true });
   s.engine.request("CONNECT", "/chat", [[":protocol", "websocket"], ["sec-websocket-version", "13"]], STREAM);
   assert.deepEqual(s.written()[0]!.headers, [
     [":method", "CONNECT"], [":scheme", "https"], [":authority", "example.com"], [":path", "/chat"], [":protocol", "websocket"],
@@ -263,7 +257,7 @@ test("extended CONNECT keeps :protocol, :scheme and :path", () => {
 });
 
 test("cancelRequest sends RST_STREAM CANCEL and drops later frames while keeping HPACK in sync", () => {
-  const s = ready();
+  const s = FakeServer.ready();
   const a = s.engine.request("GET", "/a", [], null);
   const b = s.engine.request("GET", "/b", [], null);
   s.written();
@@ -280,7 +274,7 @@ test("cancelRequest sends RST_STREAM CANCEL and drops later frames while keeping
 });
 
 test("RST_STREAM from the server: NO_ERROR after a final status is done, other codes are server_closed_request", () => {
-  const s = ready();
+  const s = FakeServer.ready();
   const a = s.engine.request("GET", "/", [], null);
   const b = s.engine.request("GET", "/", [], null);
   const c = s.engine.request("GET", "/", [], null);
@@ -294,7 +288,7 @@ test("RST_STREAM from the server: NO_ERROR after a final status is done, other c
 });
 
 test("frames on closed streams are ignored", () => {
-  const s = ready();
+  const s = FakeServer.ready();
   s.engine.request("GET", "/", [], null);
   s.send(s.frames().response(1, 200));
   assert.deepEqual(s.send(s.frames().data(1, "late").rst(1, 1).windowUpdate(1, 10)), []);
