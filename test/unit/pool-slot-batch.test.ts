@@ -50,12 +50,17 @@ function start(slot: Slot, host: ExchangeHost): { ex: Exchange; res: Promise<Poo
   return { ex, res: rx.promise };
 }
 
+/** A slot over a fake HTTP/2 connection. */
+function h2Slot(): { conn: FakeH2; slot: Slot } {
+  const conn = new FakeH2();
+  return { conn, slot: new Slot(conn as unknown as Connection, owner, Date.now(), 1, 4000, Infinity) };
+}
+
 const head = (ref: string): ResponsePart[] => [{ type: "status", ref, status: 200 }, { type: "headers", ref, headers: [] }];
 const data = (ref: string, text: string): ResponsePart => ({ type: "data", ref, data: new TextEncoder().encode(text) });
 
 test("parts of interleaved responses in one batch reach their own requests", async () => {
-  const conn = new FakeH2();
-  const slot = new Slot(conn as unknown as Connection, owner, Date.now(), 1, 4000, Infinity);
+  const { conn, slot } = h2Slot();
   const host = hostFor([]);
   const a = start(slot, host);
   const b = start(slot, host);
@@ -72,8 +77,7 @@ test("parts of interleaved responses in one batch reach their own requests", asy
 });
 
 test("a part for a request that already ended in the same batch is dropped, not given to the next one", async () => {
-  const conn = new FakeH2();
-  const slot = new Slot(conn as unknown as Connection, owner, Date.now(), 1, 4000, Infinity);
+  const { conn, slot } = h2Slot();
   const host = hostFor([]);
   const a = start(slot, host);
   const b = start(slot, host);
@@ -83,8 +87,7 @@ test("a part for a request that already ended in the same batch is dropped, not 
 });
 
 test("HTTP/2 capacity is read once per batch, and again for a release outside a batch", async () => {
-  const conn = new FakeH2();
-  const slot = new Slot(conn as unknown as Connection, owner, Date.now(), 1, 4000, Infinity);
+  const { conn, slot } = h2Slot();
   const seen: number[] = [];
   const host = hostFor(seen);
   conn.emit("parts", [{ type: "pong", ref: "ping" }]); // the server's SETTINGS are known
@@ -103,8 +106,7 @@ test("HTTP/2 capacity is read once per batch, and again for a release outside a 
 });
 
 test("response bodies fill buffers of their own", async () => {
-  const conn = new FakeH2();
-  const slot = new Slot(conn as unknown as Connection, owner, Date.now(), 1, 4000, Infinity);
+  const { conn, slot } = h2Slot();
   const host = hostFor([]);
   const a = start(slot, host);
   const b = start(slot, host);
