@@ -2,6 +2,7 @@
 // normalizing parts (adjacent data parts of one ref joined, data shown as text), and a set
 // of valid responses used by the split-invariance properties.
 
+import fc from "fast-check";
 import type { Engine } from "../../src/core/engine.js";
 import { createHTTP1Engine, type HTTP1Options } from "../../src/core/http1/index.js";
 import type { ResponsePart } from "../../src/types.js";
@@ -137,6 +138,11 @@ export const VALID_RESPONSES: Scenario[] = [
 
 /** A byte edit for mutation properties: at (modulo the length), the byte, and what to do. */
 export type ByteEdit = [at: number, byte: number, op: "set" | "insert" | "delete"];
+
+/** One to four byte edits at random places, each writing one of `bytes`. */
+export function byteEdits(bytes: number[]): fc.Arbitrary<ByteEdit[]> {
+  return fc.array(fc.tuple(fc.nat(), fc.constantFrom(...bytes), fc.constantFrom("set" as const, "insert" as const, "delete" as const)), { minLength: 1, maxLength: 4 });
+}
 
 /** `input` with `edits` applied in order. */
 export function applyEdits(input: Uint8Array, edits: readonly ByteEdit[]): Uint8Array {
