@@ -6,9 +6,10 @@
 // acknowledgements the engine queued while receiving) leaves as one write. When a read
 // ended several requests, the connection calls `gatherThisTick()` first: the requests sent
 // in their place come in the same tick, and writing the first at once would split that
-// burst in two, which the server would then read, parse and answer in two rounds. Bytes the engine queued on its own
-// while receiving are counted (`noteAutoWrites`); past AUTO_WRITE_LIMIT reading stops until
-// the socket drains, so a peer that sends but never reads cannot make us buffer without bound.
+// burst in two, which the server would then read, parse and answer in two rounds.
+// Bytes the engine queued on its own while receiving are counted (`noteAutoWrites`); past
+// AUTO_WRITE_LIMIT reading stops until the socket drains, so a peer that sends but never
+// reads cannot make us buffer without bound.
 
 import type { Socket } from "node:net";
 

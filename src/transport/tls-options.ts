@@ -2,10 +2,11 @@
 // secure defaults (ciphers, versions, renegotiation, partial chains, trust store, SNI), the
 // session cache key, and the plain net/tls options that pass through.
 //
-// Verification itself is not left to tls.connect: `rejectUnauthorized` is false and
-// `checkServerIdentity` is a no-op, and connectTLS checks the OpenSSL verification result,
-// the chain depth and the host name after 'secureConnect', before the socket is handed out
-// (also on resumed sessions, which tls.connect would not re-check).
+// Verification itself is not left to tls.connect: `rejectUnauthorized` is false, and
+// connectTLS adds a `checkServerIdentity` that decides nothing (it keeps the peer chain Node
+// built for it), then checks the OpenSSL verification result, the chain depth and the host
+// name after 'secureConnect', before the socket is handed out (also on resumed sessions,
+// which tls.connect would not re-check).
 
 import { createHash, constants } from "node:crypto";
 import { isIP } from "node:net";
@@ -106,7 +107,6 @@ export function buildTLSOptions(opts: TransportOptions, hostname: string, port: 
     maxVersion: range.maxVersion,
     secureOptions,
     rejectUnauthorized: false,
-    checkServerIdentity: () => undefined,
   };
   if (trust.ca !== undefined) options.ca = trust.ca;
   if (verify && opts.partialChain !== false && nativePartialChain) options.allowPartialTrustChain = true;
