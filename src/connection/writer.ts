@@ -50,7 +50,11 @@ export class SocketWriter {
 
   /** Gather every flush until the end of this tick into one write, the first one included. */
   gatherThisTick(): void {
-    if (this.#armed) return;
+    if (!this.#armed) this.#arm();
+  }
+
+  /** Note that this tick has had its first flush; the end of the tick releases any cork. */
+  #arm(): void {
     this.#armed = true;
     process.nextTick(this.#endOfTick);
   }
@@ -64,8 +68,7 @@ export class SocketWriter {
     const log = this.log;
     if (!this.#corked) {
       if (!this.#armed) {
-        this.#armed = true;
-        process.nextTick(this.#endOfTick);
+        this.#arm();
         if (out.length === 1) {
           const chunk = out[0]!;
           if (log !== undefined) log(`> ${chunk.length} bytes`);
