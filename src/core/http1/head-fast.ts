@@ -14,20 +14,8 @@
 // this chunk — returns -1 and the line-by-line path (response-parser.ts) handles it, so both
 // paths give the same parts and the same errors.
 
-import { TCHAR } from "./latin1.js";
+import { TCHAR, latin1Section } from "./latin1.js";
 import { parseStatusLine, recordFraming, type ResponseHead } from "./response-parser.js";
-
-// Where the runtime has Node's Buffer, its native latin1 decoder takes any Uint8Array as
-// `this`; elsewhere TextDecoder does (the first pass lets only ASCII through, which UTF-8
-// decodes one character per byte). Feature detection on a global, not an import.
-type Latin1Slice = (this: Uint8Array, start: number, end: number) => string;
-const nativeSlice = (globalThis as unknown as { Buffer?: { prototype?: { latin1Slice?: Latin1Slice } } }).Buffer?.prototype?.latin1Slice;
-const ascii = new TextDecoder("utf-8", { ignoreBOM: true });
-
-/** Decode `buf[start, end)`, known to be ASCII. */
-function asciiString(buf: Uint8Array, start: number, end: number): string {
-  return nativeSlice !== undefined ? nativeSlice.call(buf, start, end) : ascii.decode(buf.subarray(start, end));
-}
 
 const CONTENT_LENGTH = new TextEncoder().encode("content-length");
 const TRANSFER_ENCODING = new TextEncoder().encode("transfer-encoding");
@@ -121,7 +109,7 @@ export function parseHeadFast(buf: Uint8Array, pos: number, head: ResponseHead, 
   head.reasonEnd = se;
   head.size = end - pos;
   if (count === 0) return end;
-  const hs = asciiString(buf, fieldsStart, end);
+  const hs = latin1Section(buf, fieldsStart, end);
   const headers = head.headers;
   for (let f = 0; f < count; f++) {
     const at = f * 4;
