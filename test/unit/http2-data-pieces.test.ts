@@ -3,7 +3,7 @@
 // when the request is gone before the frame ends.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { HTTPError } from "../../src/errors.js";
+import { HTTPError, TransportError } from "../../src/errors.js";
 import type { ResponsePart } from "../../src/types.js";
 import { FakeServer } from "../support/h2-fake-server.js";
 
@@ -87,4 +87,20 @@ test("DATA pieces before the server's SETTINGS, or inside a header block, are co
   s.send(s.frames().frame(1, 0, 1, [0x88]));
   const data = s.frames().data(1, new Uint8Array(100)).bytes();
   assert.equal(s.sendExpectingError(data.subarray(0, 30)).reason, "protocol_error");
+});
+
+test("the connection ending inside a DATA frame fails the request after the bytes that came", () => {
+  const s = FakeServer.ready();
+  const ref = s.engine.request("GET", "/", [], null);
+  s.written();
+  s.send(s.frames().headers(1, [[":status", "200"], ["content-length", "5000"]]));
+  const frame = s.frames().data(1, new Uint8Array(5000), { endStream: true }).bytes();
+  assert.deepEqual(kinds(s.send(frame.subarray(0, 2000))), ["data:1991"]);
+  let parts: ResponsePart[] = [];
+  assert.throws(() => s.engine.receiveEof(), (e: TransportError) => {
+    parts = e.parts ?? [];
+    return e instanceof TransportError && e.reason === "closed";
+  });
+  assert.deepEqual(parts.map((p) => [p.type, p.ref]), [["error", ref]]);
+  assert.equal(s.engine.openRequestCount(), 0);
 });

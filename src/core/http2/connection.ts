@@ -4,10 +4,9 @@
 //
 // Streams live in a table by id (stream-table.ts); a request's ref is the connection's ref
 // prefix and the stream id, so a stream is found from its ref through the same table. Once
-// closed they are removed;
-// whether an id absent from the table was used before (closed) or never (idle) follows
-// from the next id we would open (odd, client streams) and the highest promised id
-// (even, server pushes): RFC 9113 §5.1.1 makes ids strictly increasing.
+// closed they are removed; whether an id absent from the table was used before (closed) or
+// never (idle) follows from the next id we would open (odd, client streams) and the highest
+// promised id (even, server pushes): RFC 9113 §5.1.1 makes ids strictly increasing.
 
 import { Encoder, Decoder } from "../../hpack/index.js";
 import type { HTTPError, TransportError } from "../../errors.js";
